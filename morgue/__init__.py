@@ -1,0 +1,1 @@
+"""Command line entry point: sits on top of indexer, search_api and web."""

@@ -1,0 +1,3 @@
+from morgue.cli import main
+
+raise SystemExit(main())

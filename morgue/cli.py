@@ -1,0 +1,67 @@
+"""`morgue` command line. Errors are one line on stderr with a non-zero exit code, never a traceback."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from indexer.local_es import LocalESError, managed_node, node_info
+
+
+def _es_start(args: argparse.Namespace) -> int:
+    node = managed_node()
+    already = node.state()
+    started = time.monotonic()
+    state = node.start(port=args.port)
+    if already:
+        print(f"already running (pid {state.pid}): {state.url}")
+    else:
+        print(f"started in {time.monotonic() - started:.1f}s (pid {state.pid}, Java {state.java_home}): {state.url}")
+    print(state.url)
+    return 0
+
+
+def _es_stop(args: argparse.Namespace) -> int:
+    node = managed_node()
+    print("stopped" if node.stop() else "not running")
+    return 0
+
+
+def _es_status(args: argparse.Namespace) -> int:
+    state = managed_node().state()
+    if state is None:
+        print("not running (start it with `morgue es start`)")
+        return 3
+    info = node_info(state.url)
+    print(f"url: {info['url']}\nversion: {info['version']}\nhealth: {info['health']}\ndocs: {info['docs']}\n"
+          f"pid: {state.pid}\ndirectory: {state.node_dir}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="morgue", description="Search engine over a news archive.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    es = sub.add_parser("es", help="the managed local Elasticsearch node (used when MORGUE_ES_URL is unset)")
+    es_sub = es.add_subparsers(dest="es_command", required=True)
+    start = es_sub.add_parser("start", help="start the node (or report the running one) and print its URL")
+    start.add_argument("--port", type=int, default=9200, help="preferred port; the next free one if busy")
+    start.set_defaults(func=_es_start)
+    es_sub.add_parser("stop", help="stop the node started by `morgue es start`").set_defaults(func=_es_stop)
+    es_sub.add_parser("status", help="URL, version, health, document count").set_defaults(func=_es_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except LocalESError as exc:
+        print(f"morgue: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

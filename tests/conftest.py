@@ -1,0 +1,77 @@
+"""One real Elasticsearch node for the whole test run, and the real embedding model.
+
+MORGUE_ES_URL set: tests use that cluster. Unset: an ephemeral managed node on a free port, with its
+own data directory, stopped when the session ends (pass or fail)."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+from indexer.connection import connect
+from indexer.local_es import LocalNode
+from indexer.settings import Settings, get_settings
+
+
+@pytest.fixture(scope="session")
+def es_url() -> str:
+    settings = get_settings()
+    if settings.es_url:
+        yield settings.es_url
+        return
+    node_dir = Path(tempfile.mkdtemp(prefix="morgue-test-es-"))
+    node = LocalNode(node_dir, settings.home, heap=os.environ.get("MORGUE_TEST_ES_HEAP", "1g"), dist=settings.es_dist)
+    try:
+        state = node.start(port=None)
+        yield state.url
+    finally:
+        node.stop()
+        shutil.rmtree(node_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def es(es_url):
+    client = connect(Settings(es_url=es_url), url=es_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def index_prefix(request, es) -> str:
+    """Index names private to one test module; everything under them is deleted afterwards."""
+    prefix = f"test-{request.module.__name__.split('.')[-1].replace('_', '-')}-{uuid.uuid4().hex[:6]}"
+    yield prefix
+    # Deleting by wildcard is refused (action.destructive_requires_name): name each index.
+    names = list(es.indices.get(index=f"{prefix}*", expand_wildcards="all"))
+    if names:
+        es.indices.delete(index=",".join(names))
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from indexer.embed import get_embedder
+
+    return get_embedder()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path | None:
+    """The shared corpora (MORGUE_SHARED). Tests that need them skip when it is unset and fail when it
+    is set but the data is missing."""
+    value = os.environ.get("MORGUE_SHARED")
+    if not value:
+        return None
+    path = Path(value)
+    assert (path / "data").is_dir(), f"MORGUE_SHARED={value} has no data/ folder"
+    return path
+
+
+@pytest.fixture
+def shared(shared_dir) -> Path:
+    if shared_dir is None:
+        pytest.skip("MORGUE_SHARED is not set")
+    return shared_dir
