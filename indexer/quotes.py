@@ -1,0 +1,354 @@
+"""Direct quotations and their speakers, found with patterns over the cleaned text (no model).
+
+Two shapes are recognised:
+- quoted spans (curly, straight, guillemet, low-high marks), including quotes that run over several
+  paragraphs (opening mark repeated, closing mark only on the last) and quotes left unclosed at the
+  end of a paragraph;
+- block quotes: paragraphs without marks followed by an attribution line ("- Kirby said.").
+
+Each quote is attributed from its own sentence (``"…," Kirby said``, ``said Kirby``, ``he said: "…"``);
+pronouns and role nouns ("the spokesman") are resolved to the nearest named speaker when that is
+unambiguous, and every mention of a person ("Kirby", "John Kirby", "US National Security Council
+spokesman John Kirby") is folded into one full name, with the role kept apart.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+CUE_VERBS = (
+    "said says say saying added adds told tells stated explained explains noted asked asks "
+    "replied replies wrote writes argued argues insisted insists claimed warned warns declared "
+    "declares continued continues recalled recalls admitted admits announced announces commented "
+    "remarked suggested suggests emphasized emphasised stressed stresses responded responds "
+    "acknowledged acknowledges answered quipped tweeted testified concluded concludes "
+    "predicted predicts promised vowed urged conceded concedes observed observes"
+).split()
+_CUE = r"(?:" + "|".join(sorted(set(CUE_VERBS), key=len, reverse=True)) + r"|pointed out|points out)"
+
+ROLE_WORDS = set(
+    "spokesman spokeswoman spokesperson president minister secretary general senator sen. rep. representative "
+    "governor gov. mayor chairman chairwoman chair director chief ambassador commander leader candidate "
+    "nominee adviser advisor aide official officer press prime premier chancellor king queen pope judge "
+    "attorney lawyer prosecutor professor dr. mr. mrs. ms. analyst economist ceo executive founder head "
+    "manager coach captain speaker sheriff lieutenant colonel gen. admiral envoy deputy vice".split()
+)
+PRONOUNS = {"he": "m", "she": "f", "they": "p", "i": "s", "we": "p"}
+_NOMINAL = re.compile(
+    r"^(?:the|a|an|another|one)\s+(?:[\w.'-]+\s+){0,4}?(spokesman|spokeswoman|spokesperson|official|source|"
+    r"sources|president|minister|secretary|senator|aide|adviser|advisor|candidate|nominee|leader|statement|"
+    r"report|officials|campaign|governor|mayor|director|chief|ambassador|analyst|lawyer|attorney)$",
+    re.I,
+)
+
+OPEN_CLOSE = {"“": "”", "«": "»", "„": "“", '"': '"', "‘": "’", "‹": "›"}
+_NAME_TOKEN = r"(?:[A-Z][\w'’.\-]*[\w.]|[A-Z]\.)"
+_PARENS = r"(?:\s*[(\[][A-Z][\w.\- ]*[)\]])?"
+# A run of capitalised words, possibly with "(Jens)"-style insertions and lowercase role words.
+_MENTION = (rf"(?:{_NAME_TOKEN}{_PARENS}(?:\s+(?:of|for|de|van|von|al|bin|the)\s+|\s+){{0,1}}){{0,7}}"
+            rf"{_NAME_TOKEN}")
+_SPEAKER = (rf"(?P<speaker>(?:(?:the|a|an|another|one)\s+)?(?:[\w.'’-]+\s+){{0,5}}?{_MENTION}"
+            r"|he|she|they|I|we|(?:the|a|an|another|one)\s+(?:[\w.'’-]+\s+){0,4}?[a-z]+)")
+MIN_QUOTE_WORDS = 4
+
+
+@dataclass
+class Quote:
+    text: str
+    start: int
+    end: int
+    speaker: str | None
+    speaker_role: str | None
+    cue: str | None
+    block: bool = False
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+
+    def to_doc(self) -> dict:
+        doc = asdict(self)
+        doc.pop("speaker_start"), doc.pop("speaker_end")
+        return doc
+
+
+@dataclass
+class _Mention:
+    name: str
+    role: str | None
+    start: int
+    end: int
+
+
+# ------------------------------------------------------------------ spans
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for match in re.finditer(r"\n\s*\n|\Z", text):
+        if text[pos:match.start()].strip():
+            start = pos + len(text[pos:match.start()]) - len(text[pos:match.start()].lstrip())
+            end = match.start() - (len(text[pos:match.start()]) - len(text[pos:match.start()].rstrip()))
+            spans.append((start, end))
+        pos = match.end()
+    return spans
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the text inside quote marks, paragraph-spanning quotes joined."""
+    spans: list[tuple[int, int]] = []
+    paragraphs = _paragraphs(text)
+    carry: int | None = None  # start of a quote still open from the previous paragraph
+    for index, (p_start, p_end) in enumerate(paragraphs):
+        i = p_start
+        if carry is not None and text[p_start] not in OPEN_CLOSE:
+            spans.append((carry, _trim_end(text, paragraphs[index - 1][1])))
+            carry = None
+        while i < p_end:
+            ch = text[i]
+            if ch in OPEN_CLOSE and _is_opening(text, i):
+                close = OPEN_CLOSE[ch]
+                j = text.find(close, i + 1, p_end)
+                while j != -1 and close == "’" and j + 1 < p_end and text[j + 1].isalpha():
+                    j = text.find(close, j + 1, p_end)  # an apostrophe, not the closing mark
+                if j == -1:
+                    # Unclosed: continues in the next paragraph if that one reopens, else ends here.
+                    if carry is None:
+                        carry = i + 1
+                    break
+                if carry is not None:
+                    spans.append((carry, j))
+                    carry = None
+                else:
+                    spans.append((i + 1, j))
+                i = j + 1
+                continue
+            i += 1
+    if carry is not None and paragraphs:
+        spans.append((carry, _trim_end(text, paragraphs[-1][1])))
+    result = []
+    for start, end in spans:
+        while start < end and text[start].isspace():
+            start += 1
+        end = _trim_end(text, end)
+        if len(text[start:end].split()) >= MIN_QUOTE_WORDS and not (ch == "‘" and False):
+            result.append((start, end))
+    return result
+
+
+def _trim_end(text: str, end: int) -> int:
+    while end > 0 and text[end - 1] in " \n\t":
+        end -= 1
+    return end
+
+
+def _is_opening(text: str, i: int) -> bool:
+    ch = text[i]
+    if ch in "“«„‹":
+        return True
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if ch == "‘":
+        return not before.isalnum() and after.isalnum()
+    # straight quote: opening when preceded by space/punctuation and followed by a word character
+    return (before.isspace() or before in "([—–-:") and (after.isalnum() or after in "‘'(.[")
+
+
+# ------------------------------------------------------------------ speakers
+
+
+def _split_role(mention: str) -> tuple[str, str | None]:
+    """("US National Security Council spokesman John Kirby") -> ("John Kirby", "US National ... spokesman")."""
+    mention = re.sub(r"\s*[(\[]([^)\]]*)[)\]]", r" \1", mention).strip()
+    mention = re.sub(r"['’]s?$", "", mention)
+    mention = re.sub(r"^(?:the|a|an)\s+", "", mention, flags=re.I)
+    tokens = mention.split()
+    last_role = -1
+    for k, token in enumerate(tokens):
+        if token.lower().strip(",") in ROLE_WORDS:
+            last_role = k
+    name_tokens = tokens[last_role + 1:]
+    role_tokens = tokens[: last_role + 1]
+    # The role is the run of capitalised or role words right before the name ("US National Security
+    # Council spokesman"), not the clause before it ("was stated by").
+    keep = len(role_tokens)
+    while keep > 0 and (role_tokens[keep - 1][:1].isupper() or role_tokens[keep - 1].lower() in ROLE_WORDS
+                        or role_tokens[keep - 1].lower() in _ROLE_KEEP):
+        keep -= 1
+    role = " ".join(role_tokens[keep:]) or None
+    if not name_tokens:
+        return "", role
+    # Leading lowercase words belong to the role ("former", "campaign manager").
+    while name_tokens and not name_tokens[0][:1].isupper():
+        role = f"{role} {name_tokens.pop(0)}".strip() if role else name_tokens.pop(0)
+    return " ".join(name_tokens).strip(" ,"), role
+
+
+_NOT_NAMES = set(
+    "i we he she they it you this that these those when while after before but and or if as so then there here "
+    "what who why how where asked speaking commenting meanwhile later earlier however also still yet"
+    .split()
+)
+
+
+def _is_name(name: str) -> bool:
+    tokens = name.split()
+    return (bool(tokens) and all(t[:1].isupper() for t in tokens) and tokens[0].lower() not in _NOT_NAMES
+            and len(name) > 2)
+
+
+class _People:
+    """Every named person mentioned so far in one article, to fold short mentions into full names."""
+
+    def __init__(self) -> None:
+        self.full: dict[str, str] = {}  # surname -> full name
+        self.roles: dict[str, str] = {}  # full name -> role
+        self.order: list[tuple[int, str]] = []  # (offset, full name) of people who speak
+
+    def add(self, name: str, role: str | None, offset: int, speaks: bool = True) -> str:
+        name = self.canonical(name)
+        if role and name not in self.roles:
+            self.roles[name] = role
+        if speaks:
+            self.order.append((offset, name))
+            self.order.sort()
+        return name
+
+    def canonical(self, name: str) -> str:
+        tokens = name.split()
+        surname = tokens[-1]
+        known = self.full.get(surname)
+        if len(tokens) >= 2:
+            if known is None or len(name) > len(known):
+                self.full[surname] = name
+            return self.full[surname] if known and known.endswith(name) else name
+        return known or name
+
+    def nearest_before(self, offset: int, head: str | None = None) -> str | None:
+        candidates = [name for pos, name in self.order if pos < offset]
+        if head:
+            matching = [name for name in candidates if head.lower() in (self.roles.get(name) or "").lower()]
+            candidates = matching or candidates
+        return self.canonical(candidates[-1]) if candidates else None
+
+
+_INDIRECT = re.compile(rf"(?P<mention>{_MENTION})\s*,?\s+(?:has\s+|had\s+|also\s+)?(?P<cue>{_CUE})\b")
+_ROLE_WORD = "(?i:" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS, key=len, reverse=True)) + ")"
+_INDIRECT_ROLE = re.compile(rf"(?P<role>(?:[\w.'’-]+\s+){{0,5}}?{_ROLE_WORD})\s+(?P<mention>{_MENTION})")
+_ROLE_KEEP = {"of", "for", "and", "the", "former", "deputy", "press", "national", "security", "campaign", "foreign",
+              "defense", "defence", "state", "white", "house"}
+
+
+def _collect_people(text: str, people: _People, quoted: list[tuple[int, int]]) -> None:
+    """People named next to a role word (for full names and roles) and people who speak outside
+    quotations (the candidates that a later "he said" may refer to), in text order."""
+    def inside_quote(offset: int) -> bool:
+        return any(s <= offset < e for s, e in quoted)
+
+    found = []
+    for match in _INDIRECT_ROLE.finditer(text):
+        name, role = _split_role(match.group("role") + " " + match.group("mention"))
+        if _is_name(name) and not inside_quote(match.start("mention")):
+            found.append((match.start("mention"), name, role, False))
+    for match in _INDIRECT.finditer(text):
+        name, role = _split_role(match.group("mention"))
+        if _is_name(name) and not inside_quote(match.start("mention")):
+            found.append((match.start("mention"), name, role, True))
+    for offset, name, role, speaks in sorted(found, key=lambda item: (item[0], item[3])):
+        people.add(name, role, offset, speaks)
+
+
+# ------------------------------------------------------------------ attribution
+
+_AFTER = re.compile(
+    rf"^[\s,.!?:;—–-]*(?:[”\"’»]\s*)?[,.!?—–-]*\s*(?:(?P<cue1>{_CUE})\s+{_SPEAKER}|{_SPEAKER.replace('speaker', 'speaker2')}"
+    rf"\s*,?\s+(?:has\s+|had\s+|also\s+|then\s+)?(?P<cue2>{_CUE}))\b"
+)
+_BEFORE = re.compile(
+    rf"{_SPEAKER}\s*,?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?P<cue>{_CUE})\b[^.!?\"“”]{{0,160}}?[:,]?\s*[“\"«„]?$"
+)
+_BLOCK_ATTRIBUTION = re.compile(
+    rf"^[-–—]\s*(?:{_SPEAKER}\s+(?:has\s+|also\s+)?(?P<cue>{_CUE})|(?P<cue2>{_CUE})\s+{_SPEAKER.replace('speaker', 'speaker2')})\s*[.!]?\s*$"
+)
+
+
+def _resolve(raw: str, offset: int, people: _People) -> tuple[str | None, str | None]:
+    """A speaker mention -> (full name or the nominal phrase, role)."""
+    raw = raw.strip(" ,")
+    low = raw.lower()
+    if low in PRONOUNS:
+        if low in ("i", "we"):
+            return None, None
+        name = people.nearest_before(offset)
+        return name, people.roles.get(name) if name else None
+    nominal = _NOMINAL.match(raw)
+    if nominal and not _split_role(raw)[0]:
+        name = people.nearest_before(offset, head=nominal.group(1))
+        if name and nominal.group(1).lower() not in ("source", "sources", "statement", "report", "officials"):
+            return name, people.roles.get(name)
+        return raw, None
+    name, role = _split_role(raw)
+    if not _is_name(name):
+        return (raw or None), role
+    name = people.add(name, role, offset)
+    return name, people.roles.get(name) or role
+
+
+def _attribute(text: str, start: int, end: int, people: _People) -> tuple[str | None, str | None, str | None, tuple[int, int] | None]:
+    """Speaker, role, cue and mention span for the quote text[start:end]."""
+    sentence_end = re.search(r"[.!?](?:\s|$)|\n", text[end + 1:end + 200])
+    after = text[end:end + 1 + (sentence_end.end() if sentence_end else 200)]
+    match = _AFTER.match(after)
+    if match:
+        group = "speaker" if match.group("speaker") else "speaker2"
+        raw = match.group(group)
+        cue = match.group("cue1") or match.group("cue2")
+        name, role = _resolve(raw, end, people)
+        return name, role, cue, (end + match.start(group), end + match.end(group))
+    line_start = max(text.rfind("\n", 0, start - 1), text.rfind(". ", 0, start - 1) + 1, 0)
+    before = text[line_start:start]
+    # The attribution nearest the quote wins ("commenting on Macron's remarks, he said: ..." -> he).
+    match = None
+    for word in reversed([m.start() for m in re.finditer(r"(?<!\S)\S", before)]):
+        match = _BEFORE.match(before, word)
+        if match:
+            break
+    if match:
+        name, role = _resolve(match.group("speaker"), line_start + match.start("speaker"), people)
+        return name, role, match.group("cue"), (line_start + match.start("speaker"), line_start + match.end("speaker"))
+    return None, None, None, None
+
+
+def _block_quotes(text: str, quoted: list[tuple[int, int]], people: _People) -> list[Quote]:
+    """Paragraphs without marks closed by an attribution line: "<paragraph>\n\n- Kirby said."."""
+    quotes = []
+    paragraphs = _paragraphs(text)
+    for index, (p_start, p_end) in enumerate(paragraphs):
+        match = _BLOCK_ATTRIBUTION.match(text[p_start:p_end])
+        if not match or index == 0:
+            continue
+        q_start, q_end = paragraphs[index - 1]
+        if any(s < q_end and e > q_start for s, e in quoted) or len(text[q_start:q_end].split()) < MIN_QUOTE_WORDS:
+            continue
+        group = "speaker" if match.group("speaker") else "speaker2"
+        name, role = _resolve(match.group(group), p_start, people)
+        quotes.append(Quote(text[q_start:q_end], q_start, q_end, name, role, match.group("cue") or match.group("cue2"),
+                            block=True, speaker_start=p_start + match.start(group), speaker_end=p_start + match.end(group)))
+    return quotes
+
+
+def extract_quotes(text: str) -> list[Quote]:
+    """All direct quotations in a cleaned article, in text order, with offsets into ``text``."""
+    people = _People()
+    quoted = _quoted_spans(text)
+    _collect_people(text, people, quoted)
+    quotes = _block_quotes(text, quoted, people)
+    for start, end in quoted:
+        speaker, role, cue, mention = _attribute(text, start, end, people)
+        quotes.append(Quote(text[start:end], start, end, speaker, role, cue,
+                            speaker_start=mention[0] if mention else None, speaker_end=mention[1] if mention else None))
+    quotes.sort(key=lambda q: q.start)
+    # A later full mention ("John Kirby added") may complete an earlier short one ("Kirby said").
+    for quote in quotes:
+        if quote.speaker and _is_name(quote.speaker):
+            quote.speaker = people.canonical(quote.speaker)
+            quote.speaker_role = quote.speaker_role or people.roles.get(quote.speaker)
+    return quotes
