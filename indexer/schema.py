@@ -17,6 +17,9 @@ BODY = "body"
 OUTLET = "outlet"
 DATE = "date"
 DATE_PRECISION = "date_precision"
+YEAR = "year"
+MONTH = "month"
+DAY = "day"
 LANGUAGE = "language"
 URL = "url"
 AUTHOR = "author"
@@ -52,6 +55,9 @@ def mapping(model: ModelInfo) -> dict:
             OUTLET: _KEYWORD,
             DATE: {"type": "date"},
             DATE_PRECISION: _KEYWORD,
+            YEAR: {"type": "short"},
+            MONTH: {"type": "byte"},
+            DAY: {"type": "byte"},
             LANGUAGE: _KEYWORD,
             URL: _KEYWORD,
             AUTHOR: _KEYWORD,
@@ -67,6 +73,7 @@ def mapping(model: ModelInfo) -> dict:
                     "speaker": text_with_raw,
                     "speaker_role": _KEYWORD,
                     "cue": _KEYWORD,
+                    "block": {"type": "boolean"},
                     "start": {"type": "integer"},
                     "end": {"type": "integer"},
                 },

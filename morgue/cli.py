@@ -6,6 +6,7 @@ import sys
 import time
 
 from indexer.local_es import LocalESError, managed_node, node_info
+from indexer.store import ModelMismatch, StoreUnavailable
 
 
 def _es_start(args: argparse.Namespace) -> int:
@@ -38,6 +39,28 @@ def _es_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _index(args: argparse.Namespace) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from indexer.connection import connect
+    from indexer.embed import get_embedder
+    from indexer.pipeline import Indexer, write_report
+    from indexer.settings import get_settings
+
+    settings = get_settings()
+    reference = date.fromisoformat(args.reference_date) if args.reference_date else None
+    indexer = Indexer(connect(settings), get_embedder(settings.model), settings.index, settings.home / "cache")
+    summary = indexer.run([Path(p) for p in args.paths], outlet=args.outlet, rebuild=args.rebuild, prune=args.prune,
+                          reference=reference, quiet=args.quiet)
+    print(summary.table())
+    if args.report:
+        write_report(summary, Path(args.report))
+    for item in summary.rejected[:20]:
+        print(f"rejected: {item.source}: {item.reason}", file=sys.stderr)
+    return 1 if summary.counts["rejected"] else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="morgue", description="Search engine over a news archive.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -49,6 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     start.set_defaults(func=_es_start)
     es_sub.add_parser("stop", help="stop the node started by `morgue es start`").set_defaults(func=_es_stop)
     es_sub.add_parser("status", help="URL, version, health, document count").set_defaults(func=_es_status)
+
+    index = sub.add_parser("index", help="index files and folders of articles (exit 1 when something was rejected)")
+    index.add_argument("paths", nargs="+", help=".txt .html .jsonl .json .csv .warc(.gz) files or folders")
+    index.add_argument("--outlet", help="outlet name for articles that do not say")
+    index.add_argument("--rebuild", action="store_true", help="build a new index version and swap the alias")
+    index.add_argument("--prune", action="store_true", help="remove articles whose source files are gone")
+    index.add_argument("--report", help="write rejected items to this JSONL file")
+    index.add_argument("--reference-date", help="YYYY-MM-DD used to infer a year missing from datelines")
+    index.add_argument("--quiet", action="store_true", help="no progress line")
+    index.set_defaults(func=_index)
     return parser
 
 
@@ -59,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     except LocalESError as exc:
         print(f"morgue: {exc}", file=sys.stderr)
         return 2
+    except (StoreUnavailable, ModelMismatch) as exc:
+        print(f"morgue: {exc}; nothing indexed so far is lost: re-run the same command to finish", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
 

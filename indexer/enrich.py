@@ -1,0 +1,90 @@
+"""From a raw article to the document we store: cleaned body, metadata, quotes (passages and vectors
+are added later by the pipeline)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from indexer.clean import Cleaned, clean_scrape, normalize
+from indexer.language import detect_language
+from indexer.metadata import DateInfo, content_hash, find_date, find_outlet, parse_dateline, split_title
+from indexer.quotes import Quote, extract_quotes
+from indexer.sources import RawArticle, Rejected
+
+MIN_BODY_CHARS = 80
+
+
+@dataclass
+class Article:
+    id: str
+    source: str
+    title: str
+    body: str
+    outlet: str | None
+    url: str | None
+    author: str | None
+    language: str | None
+    place: str | None
+    date: DateInfo
+    quotes: list[Quote]
+    content_hash: str
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def article_id(outlet: str | None, url: str | None, body: str) -> str:
+    """Stable: (outlet, URL) when there is a URL, else the normalised text, so re-ingesting a file
+    finds the same document."""
+    key = f"url\0{(outlet or '').lower()}\0{url.strip()}" if url else f"text\0{content_hash(body)}"
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def _from_html(raw: RawArticle) -> tuple[Cleaned, dict] | Rejected:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(raw.html, url=raw.meta.get("url"), with_metadata=True,
+                                      include_comments=False, include_tables=False, favor_precision=True)
+    text = getattr(doc, "text", None) if doc is not None else None
+    if not text or len(text.strip()) < MIN_BODY_CHARS:
+        return Rejected(raw.source, "HTML page with no article text")
+    found = {"title": doc.title, "date": doc.date, "author": doc.author, "url": doc.url, "outlet": doc.sitename}
+    meta = {k: v for k, v in found.items() if v}
+    meta.update(raw.meta)  # what the source said beats what the page says
+    cleaned = clean_scrape(text)
+    return cleaned, meta
+
+
+def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = None) -> Article | Rejected:
+    if raw.html is not None and raw.text is None:
+        result = _from_html(raw)
+        if isinstance(result, Rejected):
+            return result
+        cleaned, meta = result
+        title, body = (meta.get("title") or "").strip(), cleaned.text
+        if not title:
+            title, body = split_title(body, None)
+    else:
+        meta = raw.meta
+        cleaned = clean_scrape(raw.text or "")
+        title, body = split_title(cleaned.text, meta.get("title"))
+    body = normalize(body)
+    if len(body) < MIN_BODY_CHARS:
+        return Rejected(raw.source, f"no article text after cleaning ({len(body)} characters left)")
+    dateline = parse_dateline(body)
+    url = meta.get("url")
+    outlet_name = find_outlet(body, outlet or meta.get("outlet"), dateline, url)
+    return Article(
+        id=str(meta["id"]) if meta.get("id") and not url else article_id(outlet_name, url, body),
+        source=raw.source,
+        title=title,
+        body=body,
+        outlet=outlet_name,
+        url=url,
+        author=meta.get("author"),
+        language=meta.get("language") or detect_language(body),
+        place=dateline.place if dateline else None,
+        date=find_date(body, meta.get("date"), dateline, reference),
+        quotes=extract_quotes(body),
+        content_hash=content_hash(title + "\n" + body),
+        dropped=cleaned.dropped,
+    )

@@ -1,0 +1,165 @@
+"""sources → clean/enrich → passages → embed → store, composed in one visible place.
+
+Every input ends as exactly one of: indexed, updated, unchanged, rejected (with a reason)."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from elasticsearch import Elasticsearch
+
+from indexer import schema, store
+from indexer.embed import Embedder
+from indexer.embed_cache import EmbeddingCache, embed_with_cache
+from indexer.enrich import Article, enrich
+from indexer.passages import split_passages
+from indexer.sources import Rejected, iter_files, read_path
+
+BATCH_ARTICLES = 64
+OUTCOMES = ("indexed", "updated", "unchanged", "rejected")
+
+
+@dataclass
+class Summary:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    rejected: list[Rejected] = field(default_factory=list)
+    pruned: int = 0
+    passages: int = 0
+    encoded: int = 0
+    seconds: float = 0.0
+    index: str = ""
+
+    def table(self) -> str:
+        rows = [f"{name:<10} {self.counts[name]:>8}" for name in OUTCOMES]
+        rows.append(f"{'pruned':<10} {self.pruned:>8}")
+        rate = sum(self.counts.values()) / self.seconds if self.seconds else 0.0
+        rows.append(f"{self.passages} passages ({self.encoded} embedded, the rest from cache) in {self.seconds:.1f}s, "
+                    f"{rate:.1f} articles/s → {self.index}")
+        return "\n".join(rows)
+
+
+def to_document(article: Article, passages, vectors) -> dict:
+    d = article.date
+    return {
+        schema.ID: article.id, schema.TITLE: article.title, schema.BODY: article.body, schema.OUTLET: article.outlet,
+        schema.DATE: d.date, schema.DATE_PRECISION: d.precision, schema.YEAR: d.year, schema.MONTH: d.month,
+        schema.DAY: d.day, schema.LANGUAGE: article.language, schema.URL: article.url, schema.AUTHOR: article.author,
+        schema.PLACE: article.place, schema.CONTENT_HASH: article.content_hash, schema.SOURCE: article.source,
+        schema.INDEXED_AT: datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        schema.QUOTES: [q.to_doc() for q in article.quotes],
+        schema.PASSAGES: [{"text": p.text, "start": p.start, "end": p.end, "vector": v} for p, v in zip(passages, vectors)],
+    }
+
+
+class Progress:
+    """One status line on a TTY: articles/s and passages/s. Silent otherwise."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.started = time.monotonic()
+
+    def update(self, summary: Summary) -> None:
+        if not self.enabled:
+            return
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        done = sum(summary.counts.values())
+        sys.stderr.write(f"\r{done} articles ({done / elapsed:.1f}/s), {summary.passages} passages "
+                         f"({summary.passages / elapsed:.1f}/s)   ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+class Indexer:
+    def __init__(self, es: Elasticsearch, embedder: Embedder, alias: str, cache_dir: Path | None = None):
+        self.es = es
+        self.embedder = embedder
+        self.alias = alias
+        self.cache = EmbeddingCache(cache_dir, embedder.model_id) if cache_dir else None
+
+    def run(self, paths: list[Path], outlet: str | None = None, rebuild: bool = False, prune: bool = False,
+            reference: date | None = None, quiet: bool = False) -> Summary:
+        started = time.monotonic()
+        summary = Summary()
+        target = store.prepare(self.es, self.alias, self.embedder.info, rebuild=rebuild)
+        summary.index = target.index
+        progress = Progress(not quiet)
+        batch: list[Article] = []
+        seen_sources: set[str] = set()
+        for path in iter_files(paths):
+            seen_sources.add(str(path))
+            for item in read_path(path):
+                result = item if isinstance(item, Rejected) else enrich(item, outlet=outlet, reference=reference)
+                if isinstance(result, Rejected):
+                    summary.counts["rejected"] += 1
+                    summary.rejected.append(result)
+                    continue
+                batch.append(result)
+                if len(batch) >= BATCH_ARTICLES:
+                    self._flush(batch, target.index, summary)
+                    batch = []
+                    progress.update(summary)
+        self._flush(batch, target.index, summary)
+        if prune:
+            summary.pruned = self._prune(target.index, paths, seen_sources)
+        store.finish(self.es, target)
+        progress.close()
+        summary.seconds = time.monotonic() - started
+        return summary
+
+    def _flush(self, batch: list[Article], index: str, summary: Summary) -> None:
+        if not batch:
+            return
+        stored = store.existing(self.es, index, list({a.id for a in batch}))
+        todo: list[Article] = []
+        outcome: dict[str, str] = {}
+        for article in batch:
+            previous = stored.get(article.id)
+            if article.id in outcome or (previous and previous.get(schema.CONTENT_HASH) == article.content_hash
+                                         and previous.get(schema.SOURCE) == article.source):
+                summary.counts["unchanged"] += 1
+                continue
+            outcome[article.id] = "updated" if previous else "indexed"
+            todo.append(article)
+        # A file whose text changed gets a new id (ids hash the text when there is no URL): the old
+        # version of that file is replaced, and the article counts as updated.
+        new = [a for a in todo if outcome[a.id] == "indexed"]
+        replaced = []
+        for article in new:
+            for old_id in store.ids_by_source(self.es, index, [article.source]).get(article.source, []):
+                if old_id != article.id:
+                    replaced.append(old_id)
+                    outcome[article.id] = "updated"
+        store.delete(self.es, index, replaced)
+        split = [split_passages(a.body) for a in todo]
+        texts = [p.text for passages in split for p in passages]
+        vectors, encoded = embed_with_cache(texts, self.embedder.encode, self.cache)
+        documents, position = [], 0
+        for article, passages in zip(todo, split):
+            documents.append(to_document(article, passages, vectors[position:position + len(passages)]))
+            position += len(passages)
+        store.write(self.es, index, documents)
+        for article in todo:
+            summary.counts[outcome[article.id]] += 1
+        summary.passages += len(texts)
+        summary.encoded += encoded
+
+    def _prune(self, index: str, paths: list[Path], seen: set[str]) -> int:
+        """Remove articles whose source file, under the given paths, is gone."""
+        roots = [str(p.resolve()) if p.is_dir() else str(p) for p in paths]
+        gone = [doc_id for doc_id, source in store.stored_sources(self.es, index).items()
+                if any(source.startswith(r) for r in roots) and source.split("#")[0] not in seen]
+        store.delete(self.es, index, gone)
+        return len(gone)
+
+
+def write_report(summary: Summary, path: Path) -> None:
+    with path.open("w") as out:
+        for item in summary.rejected:
+            out.write(json.dumps({"source": item.source, "reason": item.reason}, ensure_ascii=False) + "\n")

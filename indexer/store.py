@@ -1,0 +1,144 @@
+"""The only module that writes to Elasticsearch: versioned indices behind an alias, bulk writes with
+retries, and the look-ups that make re-ingesting idempotent."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from elasticsearch import ApiError, ConnectionError as ESConnectionError, ConnectionTimeout, Elasticsearch, helpers
+
+from indexer import schema
+from indexer.embed import ModelInfo
+
+RETRIES = 5
+
+
+class StoreUnavailable(RuntimeError):
+    """Elasticsearch could not be reached after retries: stop; a re-run finishes the job."""
+
+
+class ModelMismatch(RuntimeError):
+    """The index was built with another embedding model than the one configured."""
+
+
+@dataclass
+class Target:
+    alias: str
+    index: str  # the concrete index written to
+    swap_on_finish: bool  # --rebuild: point the alias here at the end
+
+
+def _versions(es: Elasticsearch, alias: str) -> list[int]:
+    names = es.indices.get(index=f"{alias}-v*", expand_wildcards="open", ignore_unavailable=True)
+    return sorted(int(m.group(1)) for name in names if (m := re.fullmatch(rf"{re.escape(alias)}-v(\d+)", name)))
+
+
+def alias_index(es: Elasticsearch, alias: str) -> str | None:
+    result = es.options(ignore_status=404).indices.get_alias(name=alias)
+    names = list(result.body) if result.meta.status == 200 else []
+    return names[0] if names else None
+
+
+def prepare(es: Elasticsearch, alias: str, model: ModelInfo, rebuild: bool = False) -> Target:
+    """The index to write into: the alias's current one, or a new version (first run, or --rebuild)."""
+    current = alias_index(es, alias)
+    if current and not rebuild:
+        meta = es.indices.get_mapping(index=current)[current]["mappings"].get("_meta", {})
+        if meta.get("model") != model.model_id or meta.get("dims") != model.dims:
+            raise ModelMismatch(f"index {current} was built with {meta.get('model')} ({meta.get('dims')} dims) but "
+                                f"{model.model_id} is configured: use that model or run with --rebuild")
+        return Target(alias, current, swap_on_finish=False)
+    version = (_versions(es, alias) or [0])[-1] + 1
+    index = schema.version_name(alias, version)
+    es.indices.create(index=index, mappings=schema.mapping(model), settings=schema.index_settings())
+    if current is None:
+        es.indices.put_alias(index=index, name=alias)
+        return Target(alias, index, swap_on_finish=False)
+    return Target(alias, index, swap_on_finish=True)
+
+
+def finish(es: Elasticsearch, target: Target) -> None:
+    """Refresh, and for a rebuild swap the alias in one atomic step, then drop the old versions."""
+    es.indices.refresh(index=target.index)
+    if not target.swap_on_finish:
+        return
+    old = [name for name in es.indices.get_alias(name=target.alias)]
+    actions = [{"remove": {"index": name, "alias": target.alias}} for name in old]
+    actions.append({"add": {"index": target.index, "alias": target.alias}})
+    es.indices.update_aliases(actions=actions)
+    for name in old:
+        if name != target.index:
+            es.indices.delete(index=name)
+
+
+def _retry(call, what: str):
+    delay = 1.0
+    for attempt in range(RETRIES):
+        try:
+            return call()
+        except (ESConnectionError, ConnectionTimeout) as exc:
+            if attempt == RETRIES - 1:
+                raise StoreUnavailable(f"Elasticsearch unreachable during {what}: {exc.__class__.__name__}") from exc
+        except ApiError as exc:
+            if exc.meta.status not in (429, 502, 503, 504) or attempt == RETRIES - 1:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 15)
+
+
+def existing(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, dict]:
+    """{id: {content_hash, source}} for the ids already stored."""
+    if not ids:
+        return {}
+    response = _retry(lambda: es.mget(index=index, ids=ids, source_includes=[schema.CONTENT_HASH, schema.SOURCE]),
+                      "look-up of stored articles")
+    return {doc["_id"]: doc["_source"] for doc in response["docs"] if doc.get("found")}
+
+
+def ids_by_source(es: Elasticsearch, index: str, sources: list[str]) -> dict[str, list[str]]:
+    """{source: [ids]} of stored articles read from these sources (a file's earlier version)."""
+    if not sources:
+        return {}
+    response = _retry(lambda: es.search(index=index, size=1000, query={"terms": {schema.SOURCE: sources}},
+                                        _source=[schema.SOURCE]), "look-up by source")
+    found: dict[str, list[str]] = {}
+    for hit in response["hits"]["hits"]:
+        found.setdefault(hit["_source"][schema.SOURCE], []).append(hit["_id"])
+    return found
+
+
+def write(es: Elasticsearch, index: str, documents: list[dict]) -> None:
+    """Bulk index; failed items are retried with the whole batch (writes are idempotent by id)."""
+    def send():
+        actions = ({"_index": index, "_id": doc[schema.ID], "_source": doc} for doc in documents)
+        ok, errors = helpers.bulk(es, actions, raise_on_error=False, max_retries=3, initial_backoff=1,
+                                  chunk_size=200, max_chunk_bytes=20 * 1024 * 1024)
+        if errors:
+            reasons = {str(e.get("index", {}).get("error", e))[:200] for e in errors}
+            raise RuntimeError(f"{len(errors)} documents refused by Elasticsearch: {'; '.join(sorted(reasons)[:3])}")
+        return ok
+
+    _retry(send, "bulk write")
+
+
+def stored_sources(es: Elasticsearch, index: str) -> dict[str, str]:
+    """{id: source} of every stored article (for --prune), read with search_after in pages."""
+    found: dict[str, str] = {}
+    after = None
+    while True:
+        body = {"size": 5000, "sort": [{schema.ID: "asc"}], "_source": [schema.SOURCE]}
+        if after:
+            body["search_after"] = after
+        hits = _retry(lambda: es.search(index=index, **body), "listing stored articles")["hits"]["hits"]
+        if not hits:
+            return found
+        for hit in hits:
+            found[hit["_id"]] = hit["_source"].get(schema.SOURCE, "")
+        after = hits[-1]["sort"]
+
+
+def delete(es: Elasticsearch, index: str, ids: list[str]) -> None:
+    if ids:
+        actions = ({"_op_type": "delete", "_index": index, "_id": i} for i in ids)
+        _retry(lambda: helpers.bulk(es, actions, raise_on_error=False), "delete")

@@ -1,0 +1,92 @@
+"""The whole pipeline into the real node: outcomes, idempotency, rejections with reasons, rebuild."""
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer import schema, store
+from indexer.pipeline import Indexer
+
+ARTICLE = ("Harbour workers in Valparaiso went on strike on Monday over pay, halting exports of copper. "
+           '"We will stay out until the offer is fair to every worker here," union leader Ana Ruiz said.')
+
+
+@pytest.fixture
+def archive(tmp_path) -> Path:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "strike.txt").write_text("Port strike halts copper exports\n\n" + ARTICLE)
+    (folder / "latin1.txt").write_bytes(("Café owners protest\n\n" + "The café owners of Málaga protested "
+                                          "against the new tax on terraces, saying it would ruin them. " * 2)
+                                         .encode("latin-1"))
+    (folder / "empty.txt").write_text("")
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0junk")
+    lines = [json.dumps({"title": "Record one", "text": ARTICLE.replace("Monday", "Tuesday"), "outlet": "Wire",
+                         "url": "https://example.org/one", "date": "2024-03-01"}),
+             '{"title": "broken", "text": ',
+             json.dumps({"title": "no text here"}),
+             json.dumps({"title": "Record two", "body": ARTICLE.replace("copper", "lithium"), "outlet": "Wire",
+                         "url": "https://example.org/two"})]
+    (folder / "export.jsonl").write_text("\n".join(lines) + "\n")
+    (folder / "page.html").write_text("<html><body><nav>Home</nav></body></html>")
+    return folder
+
+
+@pytest.fixture
+def indexer(es, embedder, index_prefix, tmp_path):
+    return Indexer(es, embedder, f"{index_prefix}-{tmp_path.name[-8:].lower().replace('_', '-')}", tmp_path / "cache")
+
+
+def test_every_input_ends_with_one_outcome(es, indexer, archive):
+    first = indexer.run([archive], quiet=True)
+    assert first.counts == {"indexed": 4, "updated": 0, "unchanged": 0, "rejected": 5}, first.counts
+    reasons = sorted(r.reason.split(":")[0].split(" (")[0] for r in first.rejected)
+    assert reasons == ["HTML page with no article text", "binary file", "empty file", "malformed JSON on line 2",
+                       "record has no text"], reasons
+    assert es.count(index=indexer.alias)["count"] == 4
+
+    again = indexer.run([archive], quiet=True)
+    assert again.counts == {"indexed": 0, "updated": 0, "unchanged": 4, "rejected": 5}
+    assert again.encoded == 0
+
+    (archive / "strike.txt").write_text("Port strike halts copper exports\n\n" + ARTICLE + " Talks resume Friday.")
+    third = indexer.run([archive], quiet=True)
+    assert (third.counts["updated"], third.counts["unchanged"]) == (1, 3)
+    es.indices.refresh(index=indexer.alias)
+    assert es.count(index=indexer.alias)["count"] == 4  # the file's old version was replaced, not kept
+
+
+def test_stored_document_has_metadata_quotes_and_passages(es, indexer, archive):
+    indexer.run([archive], quiet=True)
+    hits = es.search(index=indexer.alias, query={"match_phrase": {schema.BODY: "Málaga protested"}})["hits"]["hits"]
+    assert len(hits) == 1
+    hits = es.search(index=indexer.alias, query={"term": {schema.URL: "https://example.org/one"}})["hits"]["hits"]
+    doc = hits[0]["_source"]
+    assert (doc[schema.OUTLET], doc[schema.DATE], doc[schema.DATE_PRECISION]) == ("Wire", "2024-03-01", "day")
+    assert doc[schema.QUOTES][0]["speaker"] == "Ana Ruiz"
+    passage = doc[schema.PASSAGES][0]
+    assert doc[schema.BODY][passage["start"]:passage["end"]] == passage["text"]
+    # ES 9 leaves vectors out of _source responses; the passage vector is there if kNN finds it.
+    query = indexer.embedder.encode_query("dock workers walk out over wages")
+    knn = es.search(index=indexer.alias, knn={"field": schema.PASSAGE_VECTOR, "query_vector": query, "k": 1,
+                                              "num_candidates": 10, "filter": {"term": {schema.URL: "https://example.org/one"}}})
+    assert knn["hits"]["hits"][0]["_id"] == hits[0]["_id"]
+
+
+def test_rebuild_swaps_the_alias_to_a_new_version(es, indexer, archive):
+    indexer.run([archive], quiet=True)
+    before = store.alias_index(es, indexer.alias)
+    summary = indexer.run([archive], rebuild=True, quiet=True)
+    after = store.alias_index(es, indexer.alias)
+    assert before != after and after.endswith("-v2") and summary.counts["indexed"] == 4
+    assert not es.indices.exists(index=before)
+    assert es.count(index=indexer.alias)["count"] == 4
+
+
+def test_prune_removes_articles_whose_files_are_gone(es, indexer, archive):
+    indexer.run([archive], quiet=True)
+    (archive / "strike.txt").unlink()
+    summary = indexer.run([archive], prune=True, quiet=True)
+    assert summary.pruned == 1
+    es.indices.refresh(index=indexer.alias)
+    assert es.count(index=indexer.alias)["count"] == 3
