@@ -130,9 +130,10 @@ class Indexer:
         # A file whose text changed gets a new id (ids hash the text when there is no URL): the old
         # version of that file is replaced, and the article counts as updated.
         new = [a for a in todo if outcome[a.id] == "indexed"]
+        by_source = store.ids_by_source(self.es, index, [a.source for a in new])  # one round trip per batch
         replaced = []
         for article in new:
-            for old_id in store.ids_by_source(self.es, index, [article.source]).get(article.source, []):
+            for old_id in by_source.get(article.source, []):
                 if old_id != article.id:
                     replaced.append(old_id)
                     outcome[article.id] = "updated"

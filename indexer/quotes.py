@@ -129,7 +129,7 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
         while start < end and text[start].isspace():
             start += 1
         end = _trim_end(text, end)
-        if len(text[start:end].split()) >= MIN_QUOTE_WORDS and not (ch == "‘" and False):
+        if len(text[start:end].split()) >= MIN_QUOTE_WORDS:
             result.append((start, end))
     return result
 

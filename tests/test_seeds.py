@@ -1,5 +1,4 @@
 """The two seed articles, end to end through the pure stages: cleaning, metadata, quotes."""
-from pathlib import Path
 
 import pytest
 
