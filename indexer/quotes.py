@@ -22,7 +22,10 @@ CUE_VERBS = (
     "declares continued continues recalled recalls admitted admits announced announces commented "
     "remarked suggested suggests emphasized emphasised stressed stresses responded responds "
     "acknowledged acknowledges answered quipped tweeted testified concluded concludes "
-    "predicted predicts promised vowed urged conceded concedes observed observes"
+    "predicted predicts promised vowed urged conceded concedes observed observes boasted boasts bragged "
+    "joked jokes mused shouted exclaimed lamented laments countered counters pledged charged alleged "
+    "contended contends maintained maintains reiterated repeated wondered complained complains recounted "
+    "reads read posted demanded demands"
 ).split()
 _CUE = r"(?:" + "|".join(sorted(set(CUE_VERBS), key=len, reverse=True)) + r"|pointed out|points out)"
 
@@ -46,9 +49,10 @@ _NAME_TOKEN = r"(?:[A-Z][\w'’.\-]*[\w.]|[A-Z]\.)"
 _PARENS = r"(?:\s*[(\[][A-Z][\w.\- ]*[)\]])?"
 # A run of capitalised words, possibly with "(Jens)"-style insertions and lowercase role words.
 _MENTION = (rf"(?:{_NAME_TOKEN}{_PARENS}(?:\s+(?:of|for|de|van|von|al|bin|the)\s+|\s+){{0,1}}){{0,7}}"
-            rf"{_NAME_TOKEN}")
-_SPEAKER = (rf"(?P<speaker>(?:(?:the|a|an|another|one)\s+)?(?:[\w.'’-]+\s+){{0,5}}?{_MENTION}"
-            r"|he|she|they|I|we|(?:the|a|an|another|one)\s+(?:[\w.'’-]+\s+){0,4}?[a-z]+)")
+            rf"{_NAME_TOKEN}{_PARENS}")
+_DETERMINER = r"(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne)"
+_SPEAKER = (rf"(?P<speaker>(?:{_DETERMINER}\s+)?(?:[\w.'’-]+\s+){{0,5}}?{_MENTION}"
+            rf"|[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|{_DETERMINER}\s+(?:[\w.'’-]+\s+){{0,8}}?[a-z]+)")
 MIN_QUOTE_WORDS = 4
 
 
@@ -157,6 +161,7 @@ def _is_opening(text: str, i: int) -> bool:
 
 def _split_role(mention: str) -> tuple[str, str | None]:
     """("US National Security Council spokesman John Kirby") -> ("John Kirby", "US National ... spokesman")."""
+    mention = re.sub(r"\s*[(\[][^)\]]*[)\]]\s*$", "", mention)  # "(R-Ga.)" after a name
     mention = re.sub(r"\s*[(\[]([^)\]]*)[)\]]", r" \1", mention).strip()
     mention = re.sub(r"['’]s?$", "", mention)
     mention = re.sub(r"^(?:the|a|an)\s+", "", mention, flags=re.I)
@@ -179,13 +184,25 @@ def _split_role(mention: str) -> tuple[str, str | None]:
     # Leading lowercase words belong to the role ("former", "campaign manager").
     while name_tokens and not name_tokens[0][:1].isupper():
         role = f"{role} {name_tokens.pop(0)}".strip() if role else name_tokens.pop(0)
-    return " ".join(name_tokens).strip(" ,"), role
+    name = " ".join(name_tokens).strip(" ,")
+    if name.endswith(".") and len(name_tokens[-1]) > 2 and name_tokens[-1].lower().rstrip(".") not in _ABBREVIATIONS:
+        name = name[:-1]  # the full stop after "― Carla Sanchez."
+    return name, role
 
 
 _NOT_NAMES = set(
     "i we he she they it you this that these those when while after before but and or if as so then there here "
-    "what who why how where asked speaking commenting meanwhile later earlier however also still yet"
+    "what who why how where asked speaking commenting meanwhile later earlier however also still yet "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december today yesterday"
     .split()
+)
+
+
+_ORGANISATION_WORDS = set(
+    "commission committee debates party house news post times press campaign department ministry council "
+    "agency office university institute association union court congress senate board bank group foundation "
+    "journal network company corporation inc fund center centre service police army administration".split()
 )
 
 
@@ -201,15 +218,14 @@ class _People:
     def __init__(self) -> None:
         self.full: dict[str, str] = {}  # surname -> full name
         self.roles: dict[str, str] = {}  # full name -> role
-        self.order: list[tuple[int, str]] = []  # (offset, full name) of people who speak
+        self.order: list[tuple[int, str]] = []  # (offset, full name) of every mention, for pronouns
 
-    def add(self, name: str, role: str | None, offset: int, speaks: bool = True) -> str:
+    def add(self, name: str, role: str | None, offset: int) -> str:
         name = self.canonical(name)
         if role and name not in self.roles:
             self.roles[name] = role
-        if speaks:
-            self.order.append((offset, name))
-            self.order.sort()
+        self.order.append((offset, name))
+        self.order.sort()
         return name
 
     def canonical(self, name: str) -> str:
@@ -222,8 +238,9 @@ class _People:
             return self.full[surname] if known and known.endswith(name) else name
         return known or name
 
-    def nearest_before(self, offset: int, head: str | None = None) -> str | None:
-        candidates = [name for pos, name in self.order if pos < offset]
+    def nearest_before(self, offset: int, head: str | None = None, person: bool = False) -> str | None:
+        candidates = [name for pos, name in self.order if pos < offset
+                      and not (person and _ORGANISATION_WORDS & set(name.lower().split()))]
         if head:
             matching = [name for name in candidates if head.lower() in (self.roles.get(name) or "").lower()]
             candidates = matching or candidates
@@ -249,19 +266,24 @@ def _collect_people(text: str, people: _People, quoted: list[tuple[int, int]]) -
         if _is_name(name) and not inside_quote(match.start("mention")):
             found.append((match.start("mention"), name, role, False))
     for match in _INDIRECT.finditer(text):
-        name, role = _split_role(match.group("mention"))
+        mention = match.group("mention")
+        cut = _after_sentence_break(mention)
+        name, role = _split_role(mention[cut:])
         if _is_name(name) and not inside_quote(match.start("mention")):
-            found.append((match.start("mention"), name, role, True))
-    for offset, name, role, speaks in sorted(found, key=lambda item: (item[0], item[3])):
-        people.add(name, role, offset, speaks)
+            found.append((match.start("mention") + cut, name, role, True))
+    for offset, name, role, _ in sorted(found, key=lambda item: (item[0], item[3])):
+        people.add(name, role, offset)
 
 
 # ------------------------------------------------------------------ attribution
 
+_APPOSITION = r"(?:\s*,[^,“”\"\n]{1,120},)?"  # "Scott Pruitt, the attorney general of Oklahoma, said"
 _AFTER = re.compile(
     rf"^[\s,.!?:;—–-]*(?:[”\"’»]\s*)?[,.!?—–-]*\s*(?:(?P<cue1>{_CUE})\s+{_SPEAKER}|{_SPEAKER.replace('speaker', 'speaker2')}"
-    rf"\s*,?\s+(?:has\s+|had\s+|also\s+|then\s+)?(?P<cue2>{_CUE}))\b"
+    rf"{_APPOSITION}\s*,?\s+(?:has\s+|had\s+|also\s+|then\s+)?(?P<cue2>{_CUE}))\b"
 )
+# "“…” ― Pamela Padilla": a name after a dash, the way collections of reader quotes are signed.
+_SIGNED = re.compile(rf"^[\s,.!?]*[”\"’»]?\s*[―—–-]\s*(?P<speaker>{_MENTION})\s*(?:[.,]|\n|$)")
 _BEFORE = re.compile(
     rf"{_SPEAKER}\s*,?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?P<cue>{_CUE})\b[^.!?\"“”]{{0,160}}?[:,]?\s*[“\"«„]?$"
 )
@@ -270,14 +292,30 @@ _BLOCK_ATTRIBUTION = re.compile(
 )
 
 
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "lt", "col", "st", "jr", "sr", "u.s", "u.n", "no"}
+_SENTENCE_BREAK = re.compile(r"([\w.]+)\.\s+(?=\S)")
+
+
+def _after_sentence_break(mention: str) -> int:
+    """Where the last sentence inside a mention starts ("former Miss Universe. She" -> at "She"):
+    the name pattern allows dots for initials and abbreviations, so it can run over a full stop."""
+    cut = 0
+    for match in _SENTENCE_BREAK.finditer(mention):
+        word = match.group(1).lower()
+        if len(word) > 1 and word not in _ABBREVIATIONS:
+            cut = match.end()
+    return cut
+
+
 def _resolve(raw: str, offset: int, people: _People) -> tuple[str | None, str | None]:
     """A speaker mention -> (full name or the nominal phrase, role)."""
     raw = raw.strip(" ,")
+    raw = raw[_after_sentence_break(raw):]
     low = raw.lower()
     if low in PRONOUNS:
         if low in ("i", "we"):
             return None, None
-        name = people.nearest_before(offset)
+        name = people.nearest_before(offset, person=low in ("he", "she"))
         return name, people.roles.get(name) if name else None
     nominal = _NOMINAL.match(raw)
     if nominal and not _split_role(raw)[0]:
@@ -292,10 +330,31 @@ def _resolve(raw: str, offset: int, people: _People) -> tuple[str | None, str | 
     return name, people.roles.get(name) or role
 
 
+def _sentence_end(text: str) -> int:
+    """Length of the sentence that ``text`` starts with; "Rep." or "J." do not end it."""
+    for match in re.finditer(r"[.!?](?:\s|$)|\n", text):
+        word = re.search(r"([\w.]*)[.!?]?$", text[:match.start() + 1]).group(1).rstrip(".").lower()
+        if match.group().startswith(".") and (word in _ABBREVIATIONS or len(word) == 1):
+            continue
+        return match.end()
+    return len(text)
+
+
+def _attribution_before(text: str, start: int) -> tuple[int, re.Match | None]:
+    """The "Kirby said:" before a quote starting at ``start``, searched in its own sentence."""
+    line_start = max(text.rfind("\n", 0, start - 1), text.rfind(". ", 0, start - 1) + 1, 0)
+    before = text[line_start:start]
+    # The attribution nearest the quote wins ("commenting on Macron's remarks, he said: ..." -> he).
+    for word in reversed([m.start() for m in re.finditer(r"(?<!\S)\S", before)]):
+        match = _BEFORE.match(before, word)
+        if match:
+            return line_start, match
+    return line_start, None
+
+
 def _attribute(text: str, start: int, end: int, people: _People) -> tuple[str | None, str | None, str | None, tuple[int, int] | None]:
     """Speaker, role, cue and mention span for the quote text[start:end]."""
-    sentence_end = re.search(r"[.!?](?:\s|$)|\n", text[end + 1:end + 200])
-    after = text[end:end + 1 + (sentence_end.end() if sentence_end else 200)]
+    after = text[end:end + 1 + _sentence_end(text[end + 1:end + 200])]
     match = _AFTER.match(after)
     if match:
         group = "speaker" if match.group("speaker") else "speaker2"
@@ -303,14 +362,16 @@ def _attribute(text: str, start: int, end: int, people: _People) -> tuple[str | 
         cue = match.group("cue1") or match.group("cue2")
         name, role = _resolve(raw, end, people)
         return name, role, cue, (end + match.start(group), end + match.end(group))
-    line_start = max(text.rfind("\n", 0, start - 1), text.rfind(". ", 0, start - 1) + 1, 0)
-    before = text[line_start:start]
-    # The attribution nearest the quote wins ("commenting on Macron's remarks, he said: ..." -> he).
-    match = None
-    for word in reversed([m.start() for m in re.finditer(r"(?<!\S)\S", before)]):
-        match = _BEFORE.match(before, word)
-        if match:
-            break
+    signed = _SIGNED.match(after)
+    if signed and _is_name(signed.group("speaker")):
+        name, role = _resolve(signed.group("speaker"), end, people)
+        return name, role, None, (end + signed.start("speaker"), end + signed.end("speaker"))
+    line_start, match = _attribution_before(text, start)
+    if match is None and not text[line_start:start].strip(" \n\t\"“«„'‘"):
+        # A quote opening its paragraph after "Caddell continued:" at the end of the one before.
+        colon = _trim_end(text, line_start)
+        if colon > 0 and text[colon - 1] == ":":
+            line_start, match = _attribution_before(text, colon)
     if match:
         name, role = _resolve(match.group("speaker"), line_start + match.start("speaker"), people)
         return name, role, match.group("cue"), (line_start + match.start("speaker"), line_start + match.end("speaker"))
@@ -335,6 +396,21 @@ def _block_quotes(text: str, quoted: list[tuple[int, int]], people: _People) -> 
     return quotes
 
 
+CONTINUATION_GAP = 250
+
+
+def _continue_speakers(text: str, quotes: list[Quote]) -> None:
+    """A quote with no attribution of its own that follows an attributed one in the same paragraph
+    ("…," said Caddell. "…"), or opens the next paragraph right after it, continues that speaker."""
+    for previous, quote in zip(quotes, quotes[1:]):
+        if quote.speaker or quote.block or not previous.speaker:
+            continue
+        gap = text[previous.end:quote.start]
+        same_paragraph = len(gap) <= CONTINUATION_GAP and not re.search(r"\n\s*\n", gap)
+        if same_paragraph or not gap.strip(" \n\t\"“”«»„'‘’"):
+            quote.speaker, quote.speaker_role = previous.speaker, previous.speaker_role
+
+
 def extract_quotes(text: str) -> list[Quote]:
     """All direct quotations in a cleaned article, in text order, with offsets into ``text``."""
     people = _People()
@@ -346,6 +422,7 @@ def extract_quotes(text: str) -> list[Quote]:
         quotes.append(Quote(text[start:end], start, end, speaker, role, cue,
                             speaker_start=mention[0] if mention else None, speaker_end=mention[1] if mention else None))
     quotes.sort(key=lambda q: q.start)
+    _continue_speakers(text, quotes)
     # A later full mention ("John Kirby added") may complete an earlier short one ("Kirby said").
     for quote in quotes:
         if quote.speaker and _is_name(quote.speaker):

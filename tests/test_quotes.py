@@ -1,4 +1,6 @@
 """Quote shapes on small strings."""
+from pathlib import Path
+
 from indexer.quotes import extract_quotes
 
 
@@ -34,3 +36,16 @@ def test_paragraph_spanning_quote():
 
 def test_scare_quotes_are_not_quotations():
     assert extract_quotes('He called the plan "rigged" and left.') == []
+
+
+def test_polnear_dev_quality_floor(shared):
+    """The bench's figures (bench/results/polnear_quotes.md) do not regress below a floor."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("polnear_quotes", Path(__file__).parents[1] / "bench" / "polnear_quotes.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.evaluate(shared / "data" / "polnear")
+    assert result["articles"] == 84 and result["gold"] > 500
+    assert result["f1"] >= 0.9, result
+    assert result["speaker_accuracy"] >= 0.65, result
