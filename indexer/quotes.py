@@ -218,14 +218,15 @@ class _People:
     def __init__(self) -> None:
         self.full: dict[str, str] = {}  # surname -> full name
         self.roles: dict[str, str] = {}  # full name -> role
-        self.order: list[tuple[int, str]] = []  # (offset, full name) of every mention, for pronouns
+        self.order: list[tuple[int, str]] = []  # (offset, full name): who "he" may be
 
-    def add(self, name: str, role: str | None, offset: int) -> str:
+    def add(self, name: str, role: str | None, offset: int, candidate: bool = True) -> str:
         name = self.canonical(name)
         if role and name not in self.roles:
             self.roles[name] = role
-        self.order.append((offset, name))
-        self.order.sort()
+        if candidate:
+            self.order.append((offset, name))
+            self.order.sort()
         return name
 
     def canonical(self, name: str) -> str:
@@ -264,15 +265,17 @@ def _collect_people(text: str, people: _People, quoted: list[tuple[int, int]]) -
     for match in _INDIRECT_ROLE.finditer(text):
         name, role = _split_role(match.group("role") + " " + match.group("mention"))
         if _is_name(name) and not inside_quote(match.start("mention")):
-            found.append((match.start("mention"), name, role, False))
+            # "President Emmanuel Macron's remarks": a possessive is not who a later "he" is.
+            possessive = re.match(r"['’]s?\b", text[match.end("mention"):]) or match.group("mention")[-2:] in ("'s", "’s")
+            found.append((match.start("mention"), name, role, not possessive))
     for match in _INDIRECT.finditer(text):
         mention = match.group("mention")
         cut = _after_sentence_break(mention)
         name, role = _split_role(mention[cut:])
         if _is_name(name) and not inside_quote(match.start("mention")):
             found.append((match.start("mention") + cut, name, role, True))
-    for offset, name, role, _ in sorted(found, key=lambda item: (item[0], item[3])):
-        people.add(name, role, offset)
+    for offset, name, role, candidate in sorted(found, key=lambda item: (item[0], item[3])):
+        people.add(name, role, offset, candidate)
 
 
 # ------------------------------------------------------------------ attribution
