@@ -32,11 +32,13 @@ class Article:
     dropped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def article_id(outlet: str | None, url: str | None, body: str) -> str:
-    """Stable: (outlet, URL) when there is a URL, else the normalised text, so re-ingesting a file
-    finds the same document."""
-    key = f"url\0{(outlet or '').lower()}\0{url.strip()}" if url else f"text\0{content_hash(body)}"
-    return hashlib.sha256(key.encode()).hexdigest()[:24]
+def article_id(outlet: str | None, url: str | None, key: str) -> str:
+    """Stable: (outlet, URL) when there is a URL, else where the item sits in the archive
+    ("bbc/business/001.txt", "exports/feed.jsonl#12"). Re-ingesting finds the same document, an edited
+    file updates it, and two files with the same text stay two documents (a wire story filed twice
+    is two articles; story grouping, not the id, says they are one story)."""
+    name = f"url\0{(outlet or '').lower()}\0{url.strip()}" if url else f"item\0{key}"
+    return hashlib.sha256(name.encode()).hexdigest()[:24]
 
 
 def _from_html(raw: RawArticle) -> tuple[Cleaned, dict] | Rejected:
@@ -74,7 +76,7 @@ def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = 
     url = meta.get("url")
     outlet_name = find_outlet(body, outlet or meta.get("outlet"), dateline, url)
     return Article(
-        id=str(meta["id"]) if meta.get("id") and not url else article_id(outlet_name, url, body),
+        id=str(meta["id"]) if meta.get("id") and not url else article_id(outlet_name, url, raw.key or raw.source),
         source=raw.source,
         title=title,
         body=body,

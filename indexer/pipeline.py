@@ -92,10 +92,14 @@ class Indexer:
         progress = Progress(not quiet)
         batch: list[Article] = []
         seen_sources: set[str] = set()
-        for path in iter_files(paths):
+        for path, key in iter_files(paths):
             seen_sources.add(str(path))
             for item in read_path(path):
-                result = item if isinstance(item, Rejected) else enrich(item, outlet=outlet, reference=reference)
+                if isinstance(item, Rejected):
+                    result = item
+                else:
+                    item.key = key + item.source[len(str(path)):]  # a record's "#N" carries over
+                    result = enrich(item, outlet=outlet, reference=reference)
                 if isinstance(result, Rejected):
                     summary.counts["rejected"] += 1
                     summary.rejected.append(result)

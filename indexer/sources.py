@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -22,6 +23,9 @@ class RawArticle:
     text: str | None = None
     html: str | None = None
     meta: dict = field(default_factory=dict)  # title, url, date, outlet, language, author, id
+    # Where the item sits inside the archive that was indexed ("bbc/business/001.txt#3"): stable when
+    # the archive moves, so it can name a document that has no URL.
+    key: str = ""
 
 
 @dataclass
@@ -30,21 +34,25 @@ class Rejected:
     reason: str
 
 
+_NOT_ARTICLES = re.compile(r"^(?:readme|license|licence|copying|changelog)(?:\.\w+)?$", re.I)
+
+
 def _suffix(path: Path) -> str:
     name = path.name.lower()
     return ".warc.gz" if name.endswith(".warc.gz") else path.suffix.lower()
 
 
-def iter_files(paths: list[Path]) -> Iterator[Path]:
-    """Every file under the given paths, in a stable order; hidden files are skipped."""
+def iter_files(paths: list[Path]) -> Iterator[tuple[Path, str]]:
+    """(file, its key) for every file under the given paths, in a stable order; hidden files are
+    skipped. The key is the path from the folder that was named ("bbc/business/001.txt")."""
     for path in paths:
         path = path.resolve()
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield child
+                    yield child, str(child.relative_to(path.parent))
         else:
-            yield path
+            yield path, path.name
 
 
 def decode(data: bytes) -> str | None:
@@ -64,6 +72,9 @@ def read_path(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[RawArticl
     suffix = _suffix(path)
     if not path.exists():
         yield Rejected(source, "file not found")
+        return
+    if _NOT_ARTICLES.match(path.name):
+        yield Rejected(source, "a dataset's README, licence or changelog, not an article")
         return
     if suffix not in SUFFIXES:
         yield Rejected(source, f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(sorted(SUFFIXES))}")

@@ -90,3 +90,26 @@ def test_prune_removes_articles_whose_files_are_gone(es, indexer, archive):
     assert summary.pruned == 1
     es.indices.refresh(index=indexer.alias)
     assert es.count(index=indexer.alias)["count"] == 3
+
+
+def test_same_text_in_two_files_is_two_documents_and_a_readme_is_rejected(es, indexer, tmp_path):
+    """BBC's archive holds the same story in two files, and a README beside the articles."""
+    folder = tmp_path / "dupes"
+    (folder / "sport").mkdir(parents=True)
+    (folder / "sport" / "001.txt").write_text("Port strike halts copper exports\n\n" + ARTICLE)
+    (folder / "sport" / "002.txt").write_text("Port strike halts copper exports\n\n" + ARTICLE)
+    (folder / "README.TXT").write_text("Consists of 2 documents from a news website.")
+    summary = indexer.run([folder], quiet=True)
+    assert summary.counts == {"indexed": 2, "updated": 0, "unchanged": 0, "rejected": 1}, summary.counts
+    assert "README" in summary.rejected[0].reason
+    es.indices.refresh(index=indexer.alias)
+    assert es.count(index=indexer.alias)["count"] == 2
+    # The ids come from where the files sit in the archive, not from the absolute path: a moved
+    # archive updates the stored location (prune relies on it) but makes no second copy.
+    moved = tmp_path / "elsewhere" / "dupes"
+    moved.parent.mkdir()
+    folder.rename(moved)
+    again = indexer.run([moved], quiet=True)
+    assert (again.counts["updated"], again.encoded) == (2, 0)
+    es.indices.refresh(index=indexer.alias)
+    assert es.count(index=indexer.alias)["count"] == 2
