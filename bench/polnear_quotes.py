@@ -21,15 +21,14 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 from collections import defaultdict
-from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexer.quotes import MIN_QUOTE_WORDS, OPEN_CLOSE, extract_quotes  # noqa: E402
+from bench.report import commit, write_result  # noqa: E402
+from indexer.quotes import MIN_QUOTE_WORDS, extract_quotes  # noqa: E402
 
 OVERLAP = 0.8
 PRONOUNS = {"he", "she", "they", "i", "we", "him", "her", "it", "you"}
@@ -156,14 +155,6 @@ def evaluate(data: Path) -> dict:
     return dict(totals)
 
 
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent).stdout.strip() or "unknown"
-    except OSError:
-        return "unknown"
-
-
 def main() -> None:
     root = Path(__file__).resolve().parents[1]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -174,7 +165,7 @@ def main() -> None:
     r = evaluate(args.data)
     report = f"""# Quote extraction on PolNeAR dev
 
-Commit `{commit()}`, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, `python bench/polnear_quotes.py`.
+Commit `{commit()}`, `python bench/polnear_quotes.py`.
 Definitions in the script's docstring (gold = quoted segments of ≥ {MIN_QUOTE_WORDS} words inside attribution
 Content spans; match = overlap ≥ {OVERLAP} of the longer span).
 
@@ -187,9 +178,7 @@ Short quoted segments (< {MIN_QUOTE_WORDS} words) inside Content spans, not coun
 Anchors (other corpora, other definitions): Gender Gap Tracker F1 76.1 at overlap ≥ 0.8 and speaker
 accuracy 86.5% on its 98 articles; BBC citron F1 83.2 on overlapping spans.
 """
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report)
-    print(report)
+    write_result(args.out, report)
 
 
 if __name__ == "__main__":

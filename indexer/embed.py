@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 # Nothing may be fetched from a model hub at run time (the machines have no route to one).
@@ -36,15 +36,22 @@ def resolve_model(name: str | None) -> tuple[str, str]:
 
 
 class Embedder:
-    """Encodes passages and queries into unit vectors (cosine similarity = dot product)."""
+    """Encodes passages and queries into unit vectors (cosine similarity = dot product). The model is
+    loaded on first use, so a run that finds nothing new never pays for loading it."""
 
     def __init__(self, model_name: str | None = None):
+        self.model_id, self.location = resolve_model(model_name)
+
+    @cached_property
+    def model(self):
         from sentence_transformers import SentenceTransformer
 
-        self.model_id, location = resolve_model(model_name)
-        self.model = SentenceTransformer(location, device="cpu")
+        return SentenceTransformer(self.location, device="cpu")
+
+    @cached_property
+    def info(self) -> ModelInfo:
         dims = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.info = ModelInfo(self.model_id, dims(), True)
+        return ModelInfo(self.model_id, dims(), True)
 
     def encode(self, texts: list[str], batch_size: int = 32) -> list[list[float]]:
         vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,

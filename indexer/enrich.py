@@ -30,6 +30,7 @@ class Article:
     quotes: list[Quote]
     content_hash: str
     dropped: list[tuple[str, str]] = field(default_factory=list)
+    input_hash: str | None = None  # set by the pipeline: the raw input and the options it was read with
 
 
 def article_id(outlet: str | None, url: str | None, key: str) -> str:

@@ -3,6 +3,7 @@
 Every input ends as exactly one of: indexed, updated, unchanged, rejected (with a reason)."""
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import time
@@ -17,9 +18,12 @@ from indexer.embed import Embedder
 from indexer.embed_cache import EmbeddingCache, embed_with_cache
 from indexer.enrich import Article, enrich
 from indexer.passages import split_passages
-from indexer.sources import Rejected, iter_files, read_path
+from indexer.sources import RawArticle, Rejected, iter_files, read_path
 
 BATCH_ARTICLES = 64
+# Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
+# (its passages' vectors still come from the embedding cache when their text is unchanged).
+ENRICH_VERSION = 2
 OUTCOMES = ("indexed", "updated", "unchanged", "rejected")
 
 
@@ -49,10 +53,24 @@ def to_document(article: Article, passages, vectors) -> dict:
         schema.DATE: d.date, schema.DATE_PRECISION: d.precision, schema.YEAR: d.year, schema.MONTH: d.month,
         schema.DAY: d.day, schema.LANGUAGE: article.language, schema.URL: article.url, schema.AUTHOR: article.author,
         schema.PLACE: article.place, schema.CONTENT_HASH: article.content_hash, schema.SOURCE: article.source,
+        schema.INPUT_HASH: article.input_hash,
         schema.INDEXED_AT: datetime.now(timezone.utc).isoformat(timespec="seconds"),
         schema.QUOTES: [q.to_doc() for q in article.quotes],
         schema.PASSAGES: [{"text": p.text, "start": p.start, "end": p.end, "vector": v} for p, v in zip(passages, vectors)],
     }
+
+
+@dataclass(frozen=True)
+class Options:
+    """What, besides the input itself, decides what an article becomes."""
+
+    outlet: str | None
+    reference: date | None
+
+    def input_hash(self, item: RawArticle) -> str:
+        parts = [str(ENRICH_VERSION), item.key, self.outlet or "", str(self.reference or ""),
+                 item.text or "", item.html or "", json.dumps(item.meta, sort_keys=True, default=str)]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
 class Progress:
@@ -87,29 +105,26 @@ class Indexer:
             reference: date | None = None, quiet: bool = False) -> Summary:
         started = time.monotonic()
         summary = Summary()
-        target = store.prepare(self.es, self.alias, self.embedder.info, rebuild=rebuild)
+        target = store.prepare(self.es, self.alias, self.embedder, rebuild=rebuild)
         summary.index = target.index
         progress = Progress(not quiet)
-        batch: list[Article] = []
+        options = Options(outlet, reference)
+        batch: list[RawArticle] = []
         seen_sources: set[str] = set()
         for path, key in iter_files(paths):
             seen_sources.add(str(path))
             for item in read_path(path):
                 if isinstance(item, Rejected):
-                    result = item
-                else:
-                    item.key = key + item.source[len(str(path)):]  # a record's "#N" carries over
-                    result = enrich(item, outlet=outlet, reference=reference)
-                if isinstance(result, Rejected):
                     summary.counts["rejected"] += 1
-                    summary.rejected.append(result)
+                    summary.rejected.append(item)
                     continue
-                batch.append(result)
+                item.key = key + item.source[len(str(path)):]  # a record's "#N" carries over
+                batch.append(item)
                 if len(batch) >= BATCH_ARTICLES:
-                    self._flush(batch, target.index, summary)
+                    self._flush(batch, target.index, options, summary)
                     batch = []
                     progress.update(summary)
-        self._flush(batch, target.index, summary)
+        self._flush(batch, target.index, options, summary)
         if prune:
             summary.pruned = self._prune(target.index, paths, seen_sources)
         store.finish(self.es, target)
@@ -117,34 +132,46 @@ class Indexer:
         summary.seconds = time.monotonic() - started
         return summary
 
-    def _flush(self, batch: list[Article], index: str, summary: Summary) -> None:
+    def _flush(self, batch: list[RawArticle], index: str, options: Options, summary: Summary) -> None:
         if not batch:
             return
-        stored = store.existing(self.es, index, list({a.id for a in batch}))
+        stored_by_source = store.by_source(self.es, index, list({item.source for item in batch}))
+        articles: list[Article] = []
+        for item in batch:
+            digest = options.input_hash(item)
+            if any(stored == digest for _, stored in stored_by_source.get(item.source, [])):
+                summary.counts["unchanged"] += 1  # same input, same enrichment: nothing to redo
+                continue
+            result = enrich(item, outlet=options.outlet, reference=options.reference)
+            if isinstance(result, Rejected):
+                summary.counts["rejected"] += 1
+                summary.rejected.append(result)
+                continue
+            result.input_hash = digest
+            articles.append(result)
+        stored = store.existing(self.es, index, list({a.id for a in articles}))
         todo: list[Article] = []
         outcome: dict[str, str] = {}
-        for article in batch:
+        for article in articles:
             previous = stored.get(article.id)
             if article.id in outcome or (previous and previous.get(schema.CONTENT_HASH) == article.content_hash
-                                         and previous.get(schema.SOURCE) == article.source):
+                                         and previous.get(schema.SOURCE) == article.source
+                                         and previous.get(schema.INPUT_HASH) == article.input_hash):
                 summary.counts["unchanged"] += 1
                 continue
             outcome[article.id] = "updated" if previous else "indexed"
             todo.append(article)
-        # A file whose text changed gets a new id (ids hash the text when there is no URL): the old
-        # version of that file is replaced, and the article counts as updated.
-        new = [a for a in todo if outcome[a.id] == "indexed"]
-        by_source = store.ids_by_source(self.es, index, [a.source for a in new])  # one round trip per batch
+        # A source whose article got another id (its URL changed): the old version is replaced.
         replaced = []
-        for article in new:
-            for old_id in by_source.get(article.source, []):
+        for article in todo:
+            for old_id, _ in stored_by_source.get(article.source, []):
                 if old_id != article.id:
                     replaced.append(old_id)
                     outcome[article.id] = "updated"
         store.delete(self.es, index, replaced)
         split = [split_passages(a.body) for a in todo]
         texts = [p.text for passages in split for p in passages]
-        vectors, encoded = embed_with_cache(texts, self.embedder.encode, self.cache)
+        vectors, encoded = embed_with_cache(texts, self.embedder.encode, self.cache) if texts else ([], 0)
         documents, position = [], 0
         for article, passages in zip(todo, split):
             documents.append(to_document(article, passages, vectors[position:position + len(passages)]))

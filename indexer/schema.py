@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from indexer.embed import ModelInfo
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Article fields
 ID = "id"
@@ -26,6 +26,7 @@ AUTHOR = "author"
 PLACE = "place"
 CONTENT_HASH = "content_hash"
 SOURCE = "source"
+INPUT_HASH = "input_hash"  # the raw input and the enrichment version it went through
 STORY = "story"
 QUOTES = "quotes"
 PASSAGES = "passages"
@@ -64,6 +65,7 @@ def mapping(model: ModelInfo) -> dict:
             PLACE: _KEYWORD,
             CONTENT_HASH: _KEYWORD,
             SOURCE: _KEYWORD,
+            INPUT_HASH: _KEYWORD,
             STORY: _KEYWORD,
             INDEXED_AT: {"type": "date"},
             QUOTES: {

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from elasticsearch import ApiError, ConnectionError as ESConnectionError, ConnectionTimeout, Elasticsearch, helpers
 
 from indexer import schema
-from indexer.embed import ModelInfo
+from indexer.embed import Embedder, ModelInfo
 
 RETRIES = 5
 
@@ -40,18 +40,21 @@ def alias_index(es: Elasticsearch, alias: str) -> str | None:
     return names[0] if names else None
 
 
-def prepare(es: Elasticsearch, alias: str, model: ModelInfo, rebuild: bool = False) -> Target:
+def prepare(es: Elasticsearch, alias: str, embedder: Embedder, rebuild: bool = False) -> Target:
     """The index to write into: the alias's current one, or a new version (first run, or --rebuild)."""
     current = alias_index(es, alias)
     if current and not rebuild:
         meta = es.indices.get_mapping(index=current)[current]["mappings"].get("_meta", {})
-        if meta.get("model") != model.model_id or meta.get("dims") != model.dims:
-            raise ModelMismatch(f"index {current} was built with {meta.get('model')} ({meta.get('dims')} dims) but "
-                                f"{model.model_id} is configured: use that model or run with --rebuild")
+        if meta.get("model") != embedder.model_id:
+            raise ModelMismatch(f"index {current} was built with {meta.get('model')} but {embedder.model_id} is "
+                                f"configured: use that model or run with --rebuild")
+        # Fields added to the schema since the index was made (additive only; the model is unchanged).
+        es.indices.put_mapping(index=current, properties=schema.mapping(ModelInfo(
+            meta["model"], meta["dims"], meta.get("normalized", True)))["properties"])
         return Target(alias, current, swap_on_finish=False)
     version = (_versions(es, alias) or [0])[-1] + 1
     index = schema.version_name(alias, version)
-    es.indices.create(index=index, mappings=schema.mapping(model), settings=schema.index_settings())
+    es.indices.create(index=index, mappings=schema.mapping(embedder.info), settings=schema.index_settings())
     if current is None:
         es.indices.put_alias(index=index, name=alias)
         return Target(alias, index, swap_on_finish=False)
@@ -91,20 +94,21 @@ def existing(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, dict]:
     """{id: {content_hash, source}} for the ids already stored."""
     if not ids:
         return {}
-    response = _retry(lambda: es.mget(index=index, ids=ids, source_includes=[schema.CONTENT_HASH, schema.SOURCE]),
+    response = _retry(lambda: es.mget(index=index, ids=ids, source_includes=[schema.CONTENT_HASH, schema.SOURCE, schema.INPUT_HASH]),
                       "look-up of stored articles")
     return {doc["_id"]: doc["_source"] for doc in response["docs"] if doc.get("found")}
 
 
-def ids_by_source(es: Elasticsearch, index: str, sources: list[str]) -> dict[str, list[str]]:
-    """{source: [ids]} of stored articles read from these sources (a file's earlier version)."""
+def by_source(es: Elasticsearch, index: str, sources: list[str]) -> dict[str, list[tuple[str, str | None]]]:
+    """{source: [(id, input hash)]} of stored articles read from these sources: a re-read input whose
+    hash is stored is unchanged without enriching it again, and a changed file's old version is found."""
     if not sources:
         return {}
-    response = _retry(lambda: es.search(index=index, size=1000, query={"terms": {schema.SOURCE: sources}},
-                                        _source=[schema.SOURCE]), "look-up by source")
-    found: dict[str, list[str]] = {}
+    response = _retry(lambda: es.search(index=index, size=10_000, query={"terms": {schema.SOURCE: sources}},
+                                        _source=[schema.SOURCE, schema.INPUT_HASH]), "look-up by source")
+    found: dict[str, list[tuple[str, str | None]]] = {}
     for hit in response["hits"]["hits"]:
-        found.setdefault(hit["_source"][schema.SOURCE], []).append(hit["_id"])
+        found.setdefault(hit["_source"][schema.SOURCE], []).append((hit["_id"], hit["_source"].get(schema.INPUT_HASH)))
     return found
 
 

@@ -1,0 +1,26 @@
+"""What every bench result file carries: the commit and date it was measured at."""
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def commit() -> str:
+    """Short hash of HEAD, with "+changes" when the work tree differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=Path(__file__).parent).stdout.strip()
+
+    try:
+        head = git("rev-parse", "--short", "HEAD") or "unknown"
+        return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    except OSError:
+        return "unknown"
+
+
+def write_result(path: Path, text: str) -> None:
+    """Write a markdown result (stamped with the UTC time) and print it."""
+    stamped = text.rstrip() + f"\n\nMeasured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(stamped)
+    print(stamped)

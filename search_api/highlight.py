@@ -1,0 +1,58 @@
+"""Query matches as plain text with offsets (never HTML): the UI builds its own <mark> from them."""
+from __future__ import annotations
+
+import re
+
+from search_api.retrieve import MARK_CLOSE, MARK_OPEN
+
+
+def from_marked(fragment: str) -> dict:
+    """"a \ue000b\ue001 \ue000c\ue001 d" -> {"text": "a b c d", "matches": [[2, 5]]}: adjacent marks
+    separated only by spaces become one match (a phrase is one match)."""
+    text, spans, start = "", [], None
+    for piece in re.split(f"([{MARK_OPEN}{MARK_CLOSE}])", fragment):
+        if piece == MARK_OPEN:
+            start = len(text)
+        elif piece == MARK_CLOSE:
+            if start is not None and len(text) > start:
+                spans.append([start, len(text)])
+            start = None
+        else:
+            text += piece
+    merged: list[list[int]] = []
+    for span in spans:
+        if merged and not text[merged[-1][1]:span[0]].strip():
+            merged[-1][1] = span[1]
+        else:
+            merged.append(span)
+    return {"text": text, "matches": merged}
+
+
+def highlights(hit: dict) -> list[dict]:
+    out = []
+    for field, fragments in (hit.get("highlight") or {}).items():
+        for fragment in fragments:
+            item = from_marked(fragment)
+            if item["matches"]:
+                out.append({"field": field, **item})
+    return out
+
+
+def term_spans(text: str, terms: list[str]) -> list[list[int]]:
+    """Where the query's words and phrases occur in a text (case-insensitive, whole words, a
+    trailing-wildcard stem matching any ending)."""
+    spans = []
+    for term in terms:
+        words = [re.escape(w) for w in term.split()]
+        if not words:
+            continue
+        pattern = r"\b" + r"\W+".join(words) + r"\w*"
+        spans += [[m.start(), m.end()] for m in re.finditer(pattern, text, re.I)]
+    spans.sort()
+    merged: list[list[int]] = []
+    for span in spans:
+        if merged and span[0] <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], span[1])
+        else:
+            merged.append(span)
+    return merged

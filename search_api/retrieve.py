@@ -1,0 +1,110 @@
+"""The two legs sent to Elasticsearch in one `_msearch`: BM25 over title and body, kNN over the nested
+passage vectors (with the matching passage as an inner hit). Filters apply inside both legs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from elasticsearch import Elasticsearch
+
+from indexer import schema
+from search_api.query import SearchQuery
+from search_api.syntax import Parsed
+
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: cannot occur in article text
+HIT_SOURCE_EXCLUDES = [schema.BODY, schema.PASSAGES, schema.SOURCE, schema.CONTENT_HASH]
+PIT_KEEP_ALIVE = "5m"
+
+
+@dataclass
+class LegResult:
+    hits: list[dict] = field(default_factory=list)
+    total: int = 0
+    total_relation: str = "eq"
+    aggregations: dict = field(default_factory=dict)
+
+
+def filters(query: SearchQuery) -> list[dict]:
+    out: list[dict] = []
+    if query.from_ or query.to:
+        bounds = {}
+        if query.from_:
+            bounds["gte"] = query.from_.isoformat()
+        if query.to:
+            bounds["lte"] = query.to.isoformat()
+        out.append({"range": {schema.DATE: bounds}})
+    if query.outlet:
+        out.append({"terms": {schema.OUTLET: query.outlet}})
+    if query.language:
+        out.append({"terms": {schema.LANGUAGE: [l.lower() for l in query.language]}})
+    for speaker in query.speaker:
+        out.append({"nested": {"path": schema.QUOTES, "query": {"bool": {"should": [
+            {"term": {"quotes.speaker.raw": speaker}},
+            {"match_phrase": {"quotes.speaker": speaker}}], "minimum_should_match": 1}}}})
+    if query.has_quotes is not None:
+        exists = {"nested": {"path": schema.QUOTES, "query": {"exists": {"field": "quotes.text"}}}}
+        out.append(exists if query.has_quotes else {"bool": {"must_not": [exists]}})
+    if query.story:
+        out.append({"term": {schema.STORY: query.story}})
+    return out
+
+
+def highlight(parsed: Parsed) -> dict | None:
+    if not parsed.terms:
+        return None
+    return {
+        "pre_tags": [MARK_OPEN], "post_tags": [MARK_CLOSE], "encoder": "default",
+        "fields": {schema.TITLE: {"number_of_fragments": 0},
+                   schema.BODY: {"fragment_size": 180, "number_of_fragments": 3, "no_match_size": 0}},
+        "highlight_query": parsed.query,
+    }
+
+
+def keyword_body(parsed: Parsed, query: SearchQuery, size: int) -> dict:
+    body: dict = {"query": {"bool": {"must": [parsed.query], "filter": filters(query)}}, "size": size,
+                  "_source": {"excludes": HIT_SOURCE_EXCLUDES}, "track_total_hits": True}
+    if (marks := highlight(parsed)) is not None:
+        body["highlight"] = marks
+    return body
+
+
+def semantic_body(parsed: Parsed, query: SearchQuery, vector: list[float], size: int) -> dict:
+    body: dict = {
+        "knn": {"field": schema.PASSAGE_VECTOR, "query_vector": vector, "k": size,
+                "num_candidates": min(max(2 * size, 100), 10_000), "filter": filters(query),
+                "inner_hits": {"size": 1, "_source": ["passages.text", "passages.start", "passages.end"]}},
+        "size": size, "_source": {"excludes": HIT_SOURCE_EXCLUDES},
+    }
+    if (marks := highlight(parsed)) is not None:
+        body["highlight"] = marks
+    return body
+
+
+def open_pit(es: Elasticsearch, index: str) -> str:
+    return es.open_point_in_time(index=index, keep_alive=PIT_KEEP_ALIVE)["id"]
+
+
+def msearch(es: Elasticsearch, index: str, bodies: dict[str, dict], pit: str | None = None) -> dict[str, LegResult]:
+    """Run the legs in one round trip; a failing leg raises (never a silently empty leg)."""
+    searches: list[dict] = []
+    for body in bodies.values():
+        if pit:
+            searches += [{}, {**body, "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE}}]
+        else:
+            searches += [{"index": index}, body]
+    response = es.msearch(searches=searches)
+    results: dict[str, LegResult] = {}
+    for name, item in zip(bodies, response["responses"]):
+        if "error" in item:
+            raise LegError(name, item["error"])
+        total = item["hits"].get("total") or {"value": len(item["hits"]["hits"]), "relation": "eq"}
+        results[name] = LegResult(item["hits"]["hits"], total["value"], total["relation"],
+                                  item.get("aggregations") or {})
+    return results
+
+
+class LegError(RuntimeError):
+    def __init__(self, leg: str, error: dict):
+        reason = (error.get("root_cause") or [error])[0].get("reason") or error.get("reason") or str(error)
+        super().__init__(f"{leg} search failed: {reason}")
+        self.leg = leg
+        self.error = error

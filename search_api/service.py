@@ -1,0 +1,222 @@
+"""The service functions behind the API, the CLI and the UI:
+query → retrieve (one _msearch) → fuse → highlight → respond."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import wraps
+
+import elasticsearch
+from elasticsearch import Elasticsearch
+
+from indexer import schema
+from indexer.embed import Embedder
+from search_api import fuse, retrieve
+from search_api.errors import BadRequest, ModelMismatch, NotFound, QuerySyntax, Unavailable
+from search_api.highlight import highlights, term_spans
+from search_api.query import Fusion, Mode, SearchQuery, Sort
+from search_api.syntax import Parsed, QuerySyntaxError, parse
+
+
+@dataclass
+class Context:
+    """What every service call needs: the cluster, the alias to read, the query encoder."""
+
+    es: Elasticsearch
+    alias: str
+    embedder: Embedder | None = None
+
+
+def es_errors(function):
+    """Elasticsearch unreachable → 503 with retry advice; a missing index → 404 with what to run."""
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (elasticsearch.ConnectionError, elasticsearch.ConnectionTimeout) as exc:
+            raise Unavailable("Elasticsearch is not reachable; try again shortly",
+                              {"reason": type(exc).__name__}) from exc
+        except elasticsearch.NotFoundError as exc:
+            if getattr(exc, "error", "") == "index_not_found_exception":
+                raise NotFound("the archive index does not exist yet: run `morgue index PATH`") from exc
+            raise
+    return wrapper
+
+
+# ------------------------------------------------------------------ cursors
+
+
+def _fingerprint(query: SearchQuery) -> str:
+    return hashlib.sha256(json.dumps(query.cache_key(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def encode_cursor(query: SearchQuery, pit: str, offset: int) -> str:
+    raw = json.dumps({"v": 1, "pit": pit, "offset": offset, "q": _fingerprint(query)}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(query: SearchQuery) -> tuple[str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(query.cursor + "=" * (-len(query.cursor) % 4))
+        data = json.loads(raw)
+        pit, offset, fingerprint = data["pit"], int(data["offset"]), data["q"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadRequest("invalid cursor: pass back the cursor of the previous page unchanged") from exc
+    if fingerprint != _fingerprint(query):
+        raise BadRequest("this cursor belongs to another query: keep the query and filters of the first page")
+    return pit, offset
+
+
+# ------------------------------------------------------------------ search
+
+
+def parse_query(text: str) -> Parsed:
+    try:
+        return parse(text)
+    except QuerySyntaxError as exc:
+        raise QuerySyntax(exc.message, exc.detail()) from exc
+
+
+def check_model(ctx: Context) -> None:
+    """Query vectors must come from the encoder that made the passage vectors."""
+    mapping = ctx.es.indices.get_mapping(index=ctx.alias)
+    meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
+    if ctx.embedder is None or meta.get("model") != ctx.embedder.model_id:
+        raise ModelMismatch(
+            f"the index was built with {meta.get('model')!r}, the API is configured with "
+            f"{getattr(ctx.embedder, 'model_id', None)!r}: set MORGUE_MODEL to the index's model or rebuild the index",
+            {"index_model": meta.get("model"), "configured_model": getattr(ctx.embedder, "model_id", None)})
+
+
+def semantic_text(query: SearchQuery, parsed: Parsed) -> str:
+    return " ".join(parsed.terms) if parsed.terms else query.q
+
+
+@es_errors
+def search(ctx: Context, query: SearchQuery) -> dict:
+    parsed = parse_query(query.q)
+    if query.cursor:
+        pit, offset = decode_cursor(query)
+    else:
+        pit, offset = retrieve.open_pit(ctx.es, ctx.alias), 0
+    depth = max(query.depth, offset + query.size)
+    bodies: dict[str, dict] = {}
+    if query.mode in (Mode.keyword, Mode.hybrid):
+        body = retrieve.keyword_body(parsed, query, depth)
+        if query.sort is Sort.date and query.mode is Mode.keyword:
+            body["sort"] = [{schema.DATE: {"order": "desc", "missing": "_last"}}, "_score"]
+        bodies["keyword"] = body
+    if query.mode in (Mode.semantic, Mode.hybrid):
+        check_model(ctx)
+        vector = ctx.embedder.encode_query(semantic_text(query, parsed))
+        bodies["semantic"] = retrieve.semantic_body(parsed, query, vector, depth)
+    if query.facets:
+        bodies["facets"] = facets_body(parsed, query)
+    try:
+        legs = retrieve.msearch(ctx.es, ctx.alias, bodies, pit=pit)
+    except elasticsearch.NotFoundError as exc:
+        raise BadRequest("the cursor has expired (5 minutes without use): search again from the first page") from exc
+    ranked = {name: [(h["_id"], h["_score"] if h["_score"] is not None else 0.0) for h in legs[name].hits]
+              for name in ("keyword", "semantic") if name in legs}
+    if query.mode is Mode.hybrid:
+        fused = (fuse.rrf(ranked, query.rrf_k) if query.fusion is Fusion.rrf
+                 else fuse.convex(ranked, query.alpha))
+    else:
+        leg = query.mode.value
+        fused = fuse.single(ranked[leg], leg)
+    if query.sort is Sort.date and query.mode is not Mode.keyword:
+        dates = {h["_id"]: h["_source"].get(schema.DATE) or "" for leg in legs.values() for h in leg.hits}
+        fused.sort(key=lambda f: dates.get(f.id, ""), reverse=True)
+    page = fused[offset:offset + query.size]
+    sources = {}
+    for name in ("semantic", "keyword"):  # keyword last: its hit carries the highlights
+        for hit in legs.get(name, retrieve.LegResult()).hits:
+            merged = sources.setdefault(hit["_id"], {})
+            merged.update({k: v for k, v in hit.items() if k != "highlight" or v})
+    total, relation = _total(query, legs, fused)
+    more = offset + query.size < len(fused)
+    response = {
+        "total": total, "total_relation": relation,
+        "hits": [_hit(sources[f.id], f, query, parsed) for f in page],
+        "cursor": encode_cursor(query, pit, offset + query.size) if more else None,
+    }
+    if query.facets:
+        response["facets"] = _facets(legs["facets"])
+    return response
+
+
+def _total(query: SearchQuery, legs: dict, fused: list) -> tuple[int, str]:
+    if query.mode is Mode.semantic:
+        return len(fused), "gte"  # meaning has no "all matches": this many candidates were ranked
+    keyword = legs["keyword"]
+    extra = len(fused) - len(keyword.hits) if query.mode is Mode.hybrid else 0
+    return keyword.total + extra, ("gte" if extra or keyword.total_relation != "eq" else "eq")
+
+
+def _hit(hit: dict, fused: fuse.Fused, query: SearchQuery, parsed: Parsed) -> dict:
+    source = hit.get("_source", {})
+    best = None
+    inner = (hit.get("inner_hits") or {}).get(schema.PASSAGES, {}).get("hits", {}).get("hits", [])
+    if inner:
+        passage = inner[0]["_source"]
+        best = {"text": passage.get("text"), "start": passage.get("start"), "end": passage.get("end"),
+                "score": inner[0].get("_score"), "matches": term_spans(passage.get("text") or "", parsed.terms)}
+    return {
+        "id": hit["_id"], "title": source.get(schema.TITLE), "outlet": source.get(schema.OUTLET),
+        "date": source.get(schema.DATE), "date_precision": source.get(schema.DATE_PRECISION),
+        "url": source.get(schema.URL), "language": source.get(schema.LANGUAGE), "place": source.get(schema.PLACE),
+        "story": source.get(schema.STORY), "score": fused.score,
+        "explain": {"fusion": query.fusion.value if query.mode is Mode.hybrid else query.mode.value,
+                    "score": fused.score,
+                    "keyword": fused.legs.get("keyword"), "semantic": fused.legs.get("semantic")},
+        "highlights": highlights(hit),
+        "best_passage": best,
+        "quotes": matching_quotes(source.get(schema.QUOTES) or [], parsed, query, best),
+    }
+
+
+def matching_quotes(quotes: list[dict], parsed: Parsed, query: SearchQuery, best: dict | None) -> list[dict]:
+    """The hit's quotes that the query is about: containing a query term, by a requested speaker,
+    or inside the passage that matched by meaning."""
+    speakers = [s.lower() for s in query.speaker]
+    out = []
+    for quote in quotes:
+        text = quote.get("text") or ""
+        matches = term_spans(text, parsed.terms)
+        by_speaker = any(s in (quote.get("speaker") or "").lower() for s in speakers)
+        in_passage = best is not None and best["start"] is not None and \
+            quote["start"] < best["end"] and quote["end"] > best["start"]
+        if matches or by_speaker or in_passage:
+            out.append({**quote, "matches": matches})
+    return out
+
+
+# ------------------------------------------------------------------ facets
+
+
+FACET_SIZE = 20
+
+
+def facets_body(parsed: Parsed, query: SearchQuery) -> dict:
+    return {
+        "size": 0, "query": {"bool": {"must": [parsed.query], "filter": retrieve.filters(query)}},
+        "aggs": {
+            "outlet": {"terms": {"field": schema.OUTLET, "size": FACET_SIZE}},
+            "language": {"terms": {"field": schema.LANGUAGE, "size": FACET_SIZE}},
+            "speaker": {"nested": {"path": schema.QUOTES}, "aggs": {
+                "names": {"terms": {"field": "quotes.speaker.raw", "size": FACET_SIZE},
+                          "aggs": {"articles": {"reverse_nested": {}}}}}},
+        },
+    }
+
+
+def _facets(result: retrieve.LegResult) -> dict:
+    aggs = result.aggregations
+    speakers = aggs["speaker"]["names"]["buckets"]
+    return {
+        "outlet": [{"key": b["key"], "count": b["doc_count"]} for b in aggs["outlet"]["buckets"]],
+        "language": [{"key": b["key"], "count": b["doc_count"]} for b in aggs["language"]["buckets"]],
+        "speaker": [{"key": b["key"], "count": b["articles"]["doc_count"], "quotes": b["doc_count"]} for b in speakers],
+    }
