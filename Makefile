@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Start the local node, index the sample archive (idempotent), serve the API and UI on :8000.
 demo: install
 	$(BIN)/morgue es start
+	$(BIN)/morgue index sample_archive
+	$(BIN)/morgue serve --host 0.0.0.0 --port 8000
 
 # The test session starts its own ephemeral node (free port, own data directory) and stops it at the end,
 # pass or fail; set MORGUE_ES_URL to run against an existing cluster instead.

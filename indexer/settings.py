@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     es_heap: str = "1g"
     es_dist: Path | None = Field(None, description="Local Elasticsearch .zip/.tar.gz to use instead of Maven Central")
     api_keys: str | None = Field(None, description="Comma-separated API keys required on /api/* when set")
+    cors_origins: str | None = Field(None, description="Comma-separated origins allowed to call the API (dashboards)")
 
 
 @lru_cache(maxsize=1)

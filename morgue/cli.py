@@ -61,6 +61,43 @@ def _index(args: argparse.Namespace) -> int:
     return 1 if summary.counts["rejected"] else 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from search_api.app import create_app
+
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    import json
+
+    from indexer.connection import connect
+    from indexer.embed import get_embedder
+    from indexer.settings import get_settings
+    from search_api import service
+    from search_api.app import validated_query
+    from search_api.errors import ApiError
+
+    settings = get_settings()
+    ctx = service.Context(connect(settings), settings.index, get_embedder(settings.model))
+    try:
+        result = service.search(ctx, validated_query({"q": args.query, "mode": args.mode, "size": args.size}))
+    except ApiError as exc:
+        print(f"morgue: {exc.message}", file=sys.stderr)
+        return 1 if exc.status < 500 else 3
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{result['total']}{'+' if result['total_relation'] == 'gte' else ''} matches")
+    for rank, hit in enumerate(result["hits"], 1):
+        print(f"{rank:>3}. {hit['title'] or '(no title)'} — {hit['outlet'] or '?'}, {(hit['date'] or '')[:10]}  [{hit['id']}]")
+        for quote in hit["quotes"][:2]:
+            print(f"       “{quote['text'][:100]}” — {quote['speaker'] or 'unattributed'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="morgue", description="Search engine over a news archive.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -82,6 +119,18 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--reference-date", help="YYYY-MM-DD used to infer a year missing from datelines")
     index.add_argument("--quiet", action="store_true", help="no progress line")
     index.set_defaults(func=_index)
+
+    serve = sub.add_parser("serve", help="the search API and web UI")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=_serve)
+
+    search = sub.add_parser("search", help="search from the command line (same service as the API)")
+    search.add_argument("query")
+    search.add_argument("--mode", choices=["hybrid", "keyword", "semantic"], default="hybrid")
+    search.add_argument("--size", type=int, default=10)
+    search.add_argument("--json", action="store_true", help="the API's JSON response")
+    search.set_defaults(func=_search)
     return parser
 
 

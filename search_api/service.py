@@ -220,3 +220,36 @@ def _facets(result: retrieve.LegResult) -> dict:
         "language": [{"key": b["key"], "count": b["doc_count"]} for b in aggs["language"]["buckets"]],
         "speaker": [{"key": b["key"], "count": b["articles"]["doc_count"], "quotes": b["doc_count"]} for b in speakers],
     }
+
+
+# ------------------------------------------------------------------ articles and health
+
+
+@es_errors
+def article(ctx: Context, article_id: str) -> dict:
+    try:
+        doc = ctx.es.get(index=ctx.alias, id=article_id, source_excludes=[schema.INPUT_HASH])
+    except elasticsearch.NotFoundError as exc:
+        if getattr(exc, "error", "") == "index_not_found_exception":
+            raise
+        raise NotFound(f"no article with id {article_id!r}") from exc
+    source = doc["_source"]
+    source[schema.PASSAGES] = [{k: p.get(k) for k in ("text", "start", "end")} for p in source.get(schema.PASSAGES, [])]
+    return {"id": doc["_id"], **source}
+
+
+def health(ctx: Context) -> dict:
+    """Always answers: 200 with the facts when the cluster is reachable, else 503 saying so."""
+    try:
+        aliases = ctx.es.indices.get_alias(name=ctx.alias, ignore_unavailable=True)
+        index = next(iter(aliases), None) if aliases else None
+        meta, docs = {}, 0
+        if index:
+            meta = ctx.es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
+            docs = ctx.es.count(index=index)["count"]
+    except (elasticsearch.ConnectionError, elasticsearch.ConnectionTimeout) as exc:
+        raise Unavailable("Elasticsearch is not reachable", {"reason": type(exc).__name__}) from exc
+    return {"status": "ok" if index else "empty", "elasticsearch": "reachable", "alias": ctx.alias, "index": index,
+            "documents": docs, "index_model": meta.get("model"),
+            "configured_model": getattr(ctx.embedder, "model_id", None),
+            "model_matches": bool(index) and meta.get("model") == getattr(ctx.embedder, "model_id", None)}

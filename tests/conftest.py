@@ -75,3 +75,38 @@ def shared(shared_dir) -> Path:
     if shared_dir is None:
         pytest.skip("MORGUE_SHARED is not set")
     return shared_dir
+
+
+SAMPLE_ARCHIVE = Path(__file__).resolve().parents[1] / "sample_archive"
+BBC_SUBSET = 300  # spread over BBC's five folders: enough distractors, under a minute to embed
+
+
+@pytest.fixture(scope="session")
+def archive_alias(es, embedder, shared_dir) -> str:
+    """One searchable index for the API and UI tests: the sample archive, and with MORGUE_SHARED the
+    two seed articles plus a slice of BBC News as distractors."""
+    from indexer.pipeline import Indexer
+    from indexer.sources import iter_files
+
+    alias = f"test-archive-{uuid.uuid4().hex[:6]}"
+    cache = Path(tempfile.mkdtemp(prefix="morgue-test-cache-"))
+    paths = [SAMPLE_ARCHIVE]
+    if shared_dir is not None:
+        bbc = [path for path, _ in iter_files([shared_dir / "data" / "bbc"]) if path.stem.isdigit()]
+        paths += [shared_dir / "seeds"] + bbc[:: max(len(bbc) // BBC_SUBSET, 1)][:BBC_SUBSET]
+    summary = Indexer(es, embedder, alias, cache).run(paths, quiet=True)
+    assert summary.counts["rejected"] == 0, summary.rejected
+    yield alias
+    names = list(es.indices.get_alias(name=alias))
+    es.indices.delete(index=",".join(names))
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def api(es_url, archive_alias):
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+
+    with TestClient(create_app(Settings(es_url=es_url, index=archive_alias))) as client:
+        yield client

@@ -1,0 +1,102 @@
+"""The search API against the real node and model: modes, highlights, explain, errors."""
+import pytest
+
+KIRBY = "sovereign decision that every NATO ally would have to make for themselves"
+
+
+def seed_ids(api) -> dict[str, str]:
+    hits = api.get("/api/search", params={"q": '"sovereign decision"', "mode": "keyword", "size": 10}).json()["hits"]
+    return {h["outlet"]: h["id"] for h in hits}
+
+
+def test_keyword_phrase_finds_both_seeds_with_marked_phrase(api, shared):
+    response = api.get("/api/search", params={"q": '"sovereign decision"', "mode": "keyword"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    top = body["hits"][:2]
+    assert {h["outlet"] for h in top} == {"UNN", "TASS"}, [(h["outlet"], h["title"]) for h in body["hits"]]
+    for hit in top:
+        marked = [h["text"][s:e].lower() for h in hit["highlights"] for s, e in h["matches"]]
+        assert "sovereign decision" in marked, hit["highlights"]
+        assert any(KIRBY in q["text"] and q["speaker"] == "John Kirby" for q in hit["quotes"]), hit["quotes"]
+        assert hit["explain"]["keyword"]["rank"] in (1, 2) and hit["explain"]["semantic"] is None
+
+
+def test_semantic_question_finds_both_seeds_with_kirbys_passage(api, shared):
+    response = api.get("/api/search", params={"q": "will America put soldiers on the ground in Ukraine",
+                                               "mode": "semantic"})
+    assert response.status_code == 200, response.text
+    top = response.json()["hits"][:2]
+    assert {h["outlet"] for h in top} == {"UNN", "TASS"}, [(h["outlet"], h["title"]) for h in response.json()["hits"]]
+    for hit in top:
+        passage = hit["best_passage"]
+        assert passage and "troops" in passage["text"].lower(), passage
+        assert hit["explain"]["semantic"]["rank"] in (1, 2)
+
+
+def test_hybrid_hits_explain_both_legs(api, shared):
+    body = api.post("/api/search", json={"q": "Kirby NATO troops Ukraine", "mode": "hybrid", "size": 5}).json()
+    top = body["hits"][0]
+    assert top["outlet"] in ("UNN", "TASS")
+    assert top["explain"]["fusion"] == "rrf"
+    assert top["explain"]["keyword"]["rank"] >= 1 and top["explain"]["semantic"]["rank"] >= 1
+    expected = 1 / (60 + top["explain"]["keyword"]["rank"]) + 1 / (60 + top["explain"]["semantic"]["rank"])
+    assert top["score"] == pytest.approx(expected)
+    convex = api.get("/api/search", params={"q": "Kirby NATO troops Ukraine", "fusion": "convex", "alpha": 0.3}).json()
+    assert 0 <= convex["hits"][0]["score"] <= 1 and "normalised" in (convex["hits"][0]["explain"]["keyword"] or {})
+
+
+def test_filters_and_cursor_pages(api):
+    first = api.get("/api/search", params={"q": "barrier", "mode": "keyword", "size": 2}).json()
+    assert first["total"] >= 4 and len(first["hits"]) == 2 and first["cursor"]
+    second = api.get("/api/search", params={"q": "barrier", "mode": "keyword", "size": 2,
+                                            "cursor": first["cursor"]}).json()
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+    other = api.get("/api/search", params={"q": "flood", "mode": "keyword", "size": 2, "cursor": first["cursor"]})
+    assert other.status_code == 400 and "another query" in other.json()["error"]["message"]
+    only = api.get("/api/search", params=[("q", "barrier"), ("mode", "keyword"), ("outlet", "Valley Wire")]).json()
+    assert only["hits"] and {h["outlet"] for h in only["hits"]} == {"Valley Wire"}
+    dated = api.get("/api/search", params={"q": "barrier", "from": "2025-11-01", "to": "2025-11-30",
+                                           "mode": "keyword"}).json()
+    assert [h["date"][:7] for h in dated["hits"]] == ["2025-11"]
+
+
+def test_article_endpoint_and_404(api):
+    hit = api.get("/api/search", params={"q": "estuary gate", "mode": "keyword", "size": 1}).json()["hits"][0]
+    article = api.get(f"/api/articles/{hit['id']}").json()
+    assert article["body"] and article["quotes"] and article["passages"][0]["text"]
+    assert "vector" not in article["passages"][0]
+    missing = api.get("/api/articles/nope")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("params", [
+    {"q": '"sovereign decision'},
+    {"q": "AND AND"},
+    {"q": "x" * 10_000},
+    {"q": "ukraine", "size": 100000},
+    {"q": "ukraine", "from": "2024-13-45"},
+    {"q": "ukraine", "from": "2025-02-01", "to": "2024-01-01"},
+    {"q": "ukraine", "mode": "telepathy"},
+    {"q": "ukraine", "colour": "blue"},
+    {"q": "*ology"},
+    {"q": "nosuchfield:value"},
+    {"q": "ukraine", "cursor": "not-a-cursor"},
+    {"q": "(troops OR soldiers"},
+])
+def test_malformed_input_is_a_useful_4xx(api, params):
+    response = api.get("/api/search", params=params)
+    assert 400 <= response.status_code < 500, (params, response.status_code, response.text)
+    error = response.json()["error"]
+    assert error["code"] and len(error["message"]) > 10
+
+
+def test_syntax_error_names_the_position(api):
+    error = api.get("/api/search", params={"q": "kirby AND"}).json()["error"]
+    assert error["code"] == "query_syntax" and "position 9" in error["message"] and error["detail"]["example"]
+
+
+def test_health(api, archive_alias):
+    health = api.get("/api/health").json()
+    assert health["elasticsearch"] == "reachable" and health["index"].startswith(archive_alias)
+    assert health["documents"] >= 30 and health["model_matches"] is True
