@@ -30,8 +30,8 @@ ALIAS = "outage-check"
 
 
 def drop_alias(es) -> None:
-    for index in es.indices.get_alias(name=ALIAS, ignore_unavailable=True) or {}:
-        es.indices.delete(index=index)
+    if es.indices.exists_alias(name=ALIAS):
+        es.indices.delete(index=",".join(es.indices.get_alias(name=ALIAS)))
 
 
 def index_command(corpus: Path) -> list[str]:
