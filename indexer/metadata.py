@@ -20,9 +20,11 @@ _MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|A
 DATELINE = re.compile(
     rf"^(?P<place>[A-Z][A-Z.'\- ]{{1,40}}?)(?:\s*\([^)]*\))?,\s+"
     rf"(?:(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})|(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH}))"
-    rf"(?:,?\s+(?P<year>\d{{4}}))?\.?\s*(?:/(?P<outlet>[A-Za-z]{{2,15}})/\.?|\((?P<outlet2>[A-Za-z]{{2,15}})\))?\s*[-–—]?\s*"
+    rf"(?:,?\s+(?P<year>\d{{4}}))?\.?\s*(?:/(?P<outlet>[A-Za-z][A-Za-z .&'-]{{1,30}}?)/\.?|\((?P<outlet2>[A-Za-z][A-Za-z .&'-]{{1,30}}?)\))?\s*[-–—]?\s*"
 )
-_REPORTS = re.compile(r"[,.]?\s+(?P<outlet>[A-Z][A-Za-z]{1,14}|[A-Z]{2,8}) (?:reports|reported|writes)\.")
+_REPORTS = re.compile(r"[,.]?\s+(?P<outlet>(?:[A-Z][A-Za-z]+ ){0,3}[A-Z][A-Za-z]{1,14}|[A-Z]{2,8}) (?:reports|reported|writes)\.")
+# "14:05, 12.03.2025" under a scraped headline: day.month.year
+_NUMERIC_DATE = re.compile(r"(?<![\d.])(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.(?P<year>(?:19|20)\d{2})(?![\d.])")
 _TEXT_DATE = re.compile(rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}),\s+(?P<year>(?:19|20)\d{{2}})\b")
 
 
@@ -119,6 +121,9 @@ def find_date(text: str, meta_date, dateline: Dateline | None, reference: date |
         month = MONTHS.get(match.group("month").lower().rstrip("."))
         if month:
             return date_from_parts(month, int(match.group("day")), int(match.group("year")), reference)
+    match = _NUMERIC_DATE.search(text[:600])
+    if match and 1 <= int(match.group("month")) <= 12 and 1 <= int(match.group("day")) <= 31:
+        return date_from_parts(int(match.group("month")), int(match.group("day")), int(match.group("year")), reference)
     return DateInfo(None, "none")
 
 

@@ -23,7 +23,7 @@ from indexer.sources import RawArticle, Rejected, iter_files, read_path
 BATCH_ARTICLES = 64
 # Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
 # (its passages' vectors still come from the embedding cache when their text is unchanged).
-ENRICH_VERSION = 2
+ENRICH_VERSION = 3
 OUTCOMES = ("indexed", "updated", "unchanged", "rejected")
 
 

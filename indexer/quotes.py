@@ -34,7 +34,9 @@ ROLE_WORDS = set(
     "governor gov. mayor chairman chairwoman chair director chief ambassador commander leader candidate "
     "nominee adviser advisor aide official officer press prime premier chancellor king queen pope judge "
     "attorney lawyer prosecutor professor dr. mr. mrs. ms. analyst economist ceo executive founder head "
-    "manager coach captain speaker sheriff lieutenant colonel gen. admiral envoy deputy vice".split()
+    "manager coach captain speaker sheriff lieutenant colonel gen. admiral envoy deputy vice councillor "
+    "councilor councilman councilwoman treasurer coordinator curator organiser organizer engineer skipper "
+    "owner librarian commissioner superintendent".split()
 )
 PRONOUNS = {"he": "m", "she": "f", "they": "p", "i": "s", "we": "p"}
 _NOMINAL = re.compile(
