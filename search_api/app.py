@@ -35,8 +35,12 @@ LIST_PARAMS = ("outlet", "language", "speaker")
 
 def query_from_params(request: Request) -> SearchQuery:
     """GET parameters → the query model (lists as repeated parameters: outlet=A&outlet=B)."""
+    return validated_query(_grouped(request.query_params.multi_items()))
+
+
+def _grouped(items) -> dict:
     params: dict = {}
-    for key, value in request.query_params.multi_items():
+    for key, value in items:
         key = key.removesuffix("[]")
         if key in LIST_PARAMS:
             params.setdefault(key, []).append(value)
@@ -44,7 +48,7 @@ def query_from_params(request: Request) -> SearchQuery:
             raise BadRequest(f"parameter '{key}' given twice")
         else:
             params[key] = value
-    return validated_query(params)
+    return params
 
 
 def validated_query(params: dict) -> SearchQuery:
@@ -113,6 +117,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @api.get("/articles/{article_id}", summary="One article: cleaned text, metadata, quotes, passages")
     def article(article_id: str, ctx: Ctx) -> dict:
         return service.article(ctx, article_id)
+
+    @api.get("/count-over-time", summary="Matches per day/week/month/year, with the total under the same filters")
+    def count_over_time(request: Request, ctx: Ctx) -> list[dict]:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "interval"]
+        return service.count_over_time(ctx, validated_query(_grouped(params)),
+                                       request.query_params.get("interval", "month"))
+
+    @api.get("/top/{facet}", summary="Top outlets, speakers or languages, with totals under the same filters")
+    def top(facet: str, request: Request, ctx: Ctx) -> list[dict]:
+        return service.top(ctx, query_from_params(request), facet)
 
     @api.get("/health", summary="Cluster, index version, model, document count")
     def health(ctx: Ctx) -> dict:

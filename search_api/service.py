@@ -253,3 +253,60 @@ def health(ctx: Context) -> dict:
             "documents": docs, "index_model": meta.get("model"),
             "configured_model": getattr(ctx.embedder, "model_id", None),
             "model_matches": bool(index) and meta.get("model") == getattr(ctx.embedder, "model_id", None)}
+
+
+# ------------------------------------------------------------------ counts for dashboards
+
+INTERVALS = ("day", "week", "month", "year")
+TOP_FIELDS = {"outlets": schema.OUTLET, "languages": schema.LANGUAGE, "speakers": "quotes.speaker.raw"}
+
+
+def _matching_and_all(ctx: Context, query: SearchQuery, aggs: dict) -> dict[str, dict]:
+    """One aggregation over the query's matches and over every article under the same filters (the
+    denominator), in one round trip. Counts use the keyword match set in every mode."""
+    parsed = parse_query(query.q)
+    bodies = {
+        "matching": {"size": 0, "aggs": aggs,
+                     "query": {"bool": {"must": [parsed.query], "filter": retrieve.filters(query)}}},
+        "all": {"size": 0, "aggs": aggs, "query": {"bool": {"filter": retrieve.filters(query)}}},
+    }
+    return {name: leg.aggregations for name, leg in retrieve.msearch(ctx.es, ctx.alias, bodies).items()}
+
+
+def _ratio(count: int, total: int) -> float:
+    return count / total if total else 0.0
+
+
+@es_errors
+def count_over_time(ctx: Context, query: SearchQuery, interval: str) -> list[dict]:
+    if interval not in INTERVALS:
+        raise BadRequest(f"unknown interval {interval!r}: use one of {', '.join(INTERVALS)}")
+    aggs = {"over_time": {"date_histogram": {"field": schema.DATE, "calendar_interval": interval,
+                                             "format": "yyyy-MM-dd", "min_doc_count": 0}}}
+    result = _matching_and_all(ctx, query, aggs)
+    totals = {b["key_as_string"]: b["doc_count"] for b in result["all"]["over_time"]["buckets"]}
+    counts = {b["key_as_string"]: b["doc_count"] for b in result["matching"]["over_time"]["buckets"]}
+    return [{"date": key, "count": counts.get(key, 0), "total": total, "ratio": _ratio(counts.get(key, 0), total)}
+            for key, total in sorted(totals.items())]
+
+
+@es_errors
+def top(ctx: Context, query: SearchQuery, facet: str, size: int = 20) -> list[dict]:
+    if facet not in TOP_FIELDS:
+        raise NotFound(f"no top list {facet!r}: use one of {', '.join(TOP_FIELDS)}")
+    terms = {"terms": {"field": TOP_FIELDS[facet], "size": size}}
+    if facet == "speakers":  # articles quoting the speaker, not quotes
+        aggs = {"top": {"nested": {"path": schema.QUOTES},
+                        "aggs": {"keys": {**terms, "aggs": {"articles": {"reverse_nested": {}}}}}}}
+    else:
+        aggs = {"top": {"terms": terms["terms"]}}
+
+    def buckets(result: dict) -> dict[str, int]:
+        if facet == "speakers":
+            return {b["key"]: b["articles"]["doc_count"] for b in result["top"]["keys"]["buckets"]}
+        return {b["key"]: b["doc_count"] for b in result["top"]["buckets"]}
+
+    result = _matching_and_all(ctx, query, aggs)
+    counts, totals = buckets(result["matching"]), buckets(result["all"])
+    return [{"key": key, "count": count, "total": totals.get(key, count), "ratio": _ratio(count, totals.get(key, count))}
+            for key, count in counts.items()]

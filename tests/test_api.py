@@ -100,3 +100,20 @@ def test_health(api, archive_alias):
     health = api.get("/api/health").json()
     assert health["elasticsearch"] == "reachable" and health["index"].startswith(archive_alias)
     assert health["documents"] >= 30 and health["model_matches"] is True
+
+
+def test_count_over_time_has_denominators(api):
+    rows = api.get("/api/count-over-time", params={"q": "barrier", "interval": "month"}).json()
+    assert rows and all(0 <= r["ratio"] <= 1 and r["count"] <= r["total"] for r in rows)
+    march = next(r for r in rows if r["date"].startswith("2025-03"))
+    assert march["count"] >= 3 and march["ratio"] == march["count"] / march["total"]
+    assert api.get("/api/count-over-time", params={"q": "barrier", "interval": "fortnight"}).status_code == 400
+
+
+def test_top_speakers_and_outlets(api):
+    speakers = api.get("/api/top/speakers", params={"q": "barrier"}).json()
+    ostrand = next(s for s in speakers if s["key"] == "Maria Ostrand")
+    assert ostrand["count"] >= 3 and 0 < ostrand["ratio"] <= 1
+    outlets = api.get("/api/top/outlets", params={"q": "barrier", "language": "en"}).json()
+    assert {"Valley Wire", "Northern Ledger"} <= {o["key"] for o in outlets}
+    assert api.get("/api/top/colours").status_code == 404
