@@ -21,17 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.report import commit, write_result  # noqa: E402
+from bench.report import commit, drop_alias, write_result  # noqa: E402
 from indexer.connection import connect  # noqa: E402
 from indexer.local_es import managed_node  # noqa: E402
 from indexer.sources import iter_files  # noqa: E402
 
 ALIAS = "outage-check"
-
-
-def drop_alias(es) -> None:
-    if es.indices.exists_alias(name=ALIAS):
-        es.indices.delete(index=",".join(es.indices.get_alias(name=ALIAS)))
 
 
 def index_command(corpus: Path) -> list[str]:
@@ -49,7 +44,7 @@ def main() -> None:
     env = dict(os.environ, MORGUE_INDEX=ALIAS)
     node = managed_node()
     node.start()
-    drop_alias(connect())
+    drop_alias(connect(), ALIAS)
 
     first = subprocess.Popen(index_command(args.corpus), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
@@ -91,7 +86,7 @@ Commit `{commit()}`, `python bench/outage.py --kill-after {args.kill_after:g}` o
 5. Documents under `{ALIAS}` now: **{after}** (distinct source files: ~{distinct}, cardinality estimate); article files in the corpus: {files}.
 """
     write_result(args.out, text)
-    drop_alias(es)
+    drop_alias(es, ALIAS)
 
 
 if __name__ == "__main__":

@@ -24,3 +24,9 @@ def write_result(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(stamped)
     print(stamped)
+
+
+def drop_alias(es, alias: str) -> None:
+    """Delete the indices behind a bench's alias, if it exists (wildcard deletes are refused)."""
+    if es.indices.exists_alias(name=alias):
+        es.indices.delete(index=",".join(es.indices.get_alias(name=alias)))

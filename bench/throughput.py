@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.report import commit, write_result  # noqa: E402
+from bench.report import commit, drop_alias, write_result  # noqa: E402
 from indexer.connection import connect  # noqa: E402
 from indexer.embed import get_embedder  # noqa: E402
 from indexer.enrich import enrich  # noqa: E402
@@ -66,8 +66,7 @@ def run(corpus: Path, limit: int) -> dict:
     finally:
         shutil.rmtree(cache, ignore_errors=True)
         for alias in aliases:
-            for index in es.indices.get_alias(name=alias, ignore_unavailable=True) or {}:
-                es.indices.delete(index=index)
+            drop_alias(es, alias)
     return {
         "articles": sum(cold.counts.values()), "passages": cold.passages, "bench_passages": len(texts),
         "pipeline_seconds": cold.seconds, "pipeline_rate": cold.passages / cold.seconds,
