@@ -23,7 +23,7 @@ from indexer.sources import RawArticle, Rejected, iter_files, read_path
 BATCH_ARTICLES = 64
 # Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
 # (its passages' vectors still come from the embedding cache when their text is unchanged).
-ENRICH_VERSION = 3
+ENRICH_VERSION = 4  # 4: quotes carry a normalised key and a vector
 OUTCOMES = ("indexed", "updated", "unchanged", "rejected")
 
 
@@ -33,6 +33,7 @@ class Summary:
     rejected: list[Rejected] = field(default_factory=list)
     pruned: int = 0
     passages: int = 0
+    quotes: int = 0
     encoded: int = 0
     seconds: float = 0.0
     index: str = ""
@@ -41,12 +42,13 @@ class Summary:
         rows = [f"{name:<10} {self.counts[name]:>8}" for name in OUTCOMES]
         rows.append(f"{'pruned':<10} {self.pruned:>8}")
         rate = sum(self.counts.values()) / self.seconds if self.seconds else 0.0
-        rows.append(f"{self.passages} passages ({self.encoded} embedded, the rest from cache) in {self.seconds:.1f}s, "
+        rows.append(f"{self.passages} passages and {self.quotes} quotes ({self.encoded} embedded, the rest from cache) "
+                    f"in {self.seconds:.1f}s, "
                     f"{rate:.1f} articles/s → {self.index}")
         return "\n".join(rows)
 
 
-def to_document(article: Article, passages, vectors) -> dict:
+def to_document(article: Article, passages, vectors, quote_vectors) -> dict:
     d = article.date
     return {
         schema.ID: article.id, schema.TITLE: article.title, schema.BODY: article.body, schema.OUTLET: article.outlet,
@@ -55,7 +57,7 @@ def to_document(article: Article, passages, vectors) -> dict:
         schema.PLACE: article.place, schema.CONTENT_HASH: article.content_hash, schema.SOURCE: article.source,
         schema.INPUT_HASH: article.input_hash,
         schema.INDEXED_AT: datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        schema.QUOTES: [q.to_doc() for q in article.quotes],
+        schema.QUOTES: [{**q.to_doc(), "vector": v} for q, v in zip(article.quotes, quote_vectors)],
         schema.PASSAGES: [{"text": p.text, "start": p.start, "end": p.end, "vector": v} for p, v in zip(passages, vectors)],
     }
 
@@ -171,15 +173,19 @@ class Indexer:
         store.delete(self.es, index, replaced)
         split = [split_passages(a.body) for a in todo]
         texts = [p.text for passages in split for p in passages]
-        vectors, encoded = embed_with_cache(texts, self.embedder.encode, self.cache) if texts else ([], 0)
-        documents, position = [], 0
-        for article, passages in zip(todo, split):
-            documents.append(to_document(article, passages, vectors[position:position + len(passages)]))
-            position += len(passages)
+        quote_texts = [q.text for a in todo for q in a.quotes]
+        # Passages and quotes go through the encoder together: one batch, one cache look-up.
+        vectors, encoded = (embed_with_cache(texts + quote_texts, self.embedder.encode, self.cache)
+                            if texts or quote_texts else ([], 0))
+        passage_vectors, quote_vectors = iter(vectors[:len(texts)]), iter(vectors[len(texts):])
+        documents = [to_document(article, passages, [next(passage_vectors) for _ in passages],
+                                 [next(quote_vectors) for _ in article.quotes])
+                     for article, passages in zip(todo, split)]
         store.write(self.es, index, documents)
         for article in todo:
             summary.counts[outcome[article.id]] += 1
         summary.passages += len(texts)
+        summary.quotes += len(quote_texts)
         summary.encoded += encoded
 
     def _prune(self, index: str, paths: list[Path], seen: set[str]) -> int:

@@ -13,6 +13,7 @@ spokesman John Kirby") is folded into one full name, with the role kept apart.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import asdict, dataclass
 
@@ -73,7 +74,14 @@ class Quote:
     def to_doc(self) -> dict:
         doc = asdict(self)
         doc.pop("speaker_start"), doc.pop("speaker_end")
+        doc["key"] = quote_key(self.text)
         return doc
+
+
+def quote_key(text: str) -> str:
+    """The same words in any typography: case, punctuation, quote marks and spacing ignored."""
+    words = re.findall(r"\w+", text.lower())
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()[:20]
 
 
 @dataclass

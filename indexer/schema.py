@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from indexer.embed import ModelInfo
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Article fields
 ID = "id"
@@ -32,14 +32,22 @@ QUOTES = "quotes"
 PASSAGES = "passages"
 PASSAGE_TEXT = "passages.text"
 PASSAGE_VECTOR = "passages.vector"
+QUOTE_KEY = "quotes.key"
+QUOTE_VECTOR = "quotes.vector"
 INDEXED_AT = "indexed_at"
 
 _KEYWORD = {"type": "keyword"}
 
 
+def _vector(model: ModelInfo) -> dict:
+    """Vectors use int8 HNSW explicitly: ES 9.1+ would otherwise pick BBQ at 384 dimensions, which
+    loses too much recall for a model this small."""
+    return {"type": "dense_vector", "dims": model.dims, "index": True, "similarity": "cosine",
+            "index_options": {"type": "int8_hnsw"}}
+
+
 def mapping(model: ModelInfo) -> dict:
-    """Mapping for one index version. Vectors use int8 HNSW explicitly: ES 9.1+ would otherwise pick
-    BBQ at 384 dimensions, which loses too much recall for a model this small."""
+    """Mapping for one index version (fields may be added to it later, never changed)."""
     text_with_raw = {"type": "text", "analyzer": "standard", "fields": {"raw": {"type": "keyword", "ignore_above": 512}}}
     return {
         "_meta": {
@@ -78,6 +86,10 @@ def mapping(model: ModelInfo) -> dict:
                     "block": {"type": "boolean"},
                     "start": {"type": "integer"},
                     "end": {"type": "integer"},
+                    # The same words quoted anywhere: normalised text → one key (syndication, reprints).
+                    "key": _KEYWORD,
+                    # The quote's meaning: links paraphrases and translations of one statement.
+                    "vector": _vector(model),
                 },
             },
             PASSAGES: {
@@ -86,13 +98,7 @@ def mapping(model: ModelInfo) -> dict:
                     "text": {"type": "text", "analyzer": "standard"},
                     "start": {"type": "integer"},
                     "end": {"type": "integer"},
-                    "vector": {
-                        "type": "dense_vector",
-                        "dims": model.dims,
-                        "index": True,
-                        "similarity": "cosine",
-                        "index_options": {"type": "int8_hnsw"},
-                    },
+                    "vector": _vector(model),
                 },
             },
         },
