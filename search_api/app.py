@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 
 from indexer.connection import connect
 from indexer.embed import get_embedder
 from indexer.settings import Settings, get_settings
-from search_api import service
+from search_api import export as exports, quote_search, related as relations, service
 from search_api.errors import ApiError, BadRequest, Unauthorized
 from search_api.query import SearchQuery
 
@@ -33,9 +33,21 @@ def _message(errors: list[dict]) -> str:
 LIST_PARAMS = ("outlet", "language", "speaker")
 
 
-def query_from_params(request: Request) -> SearchQuery:
-    """GET parameters → the query model (lists as repeated parameters: outlet=A&outlet=B)."""
-    return validated_query(_grouped(request.query_params.multi_items()))
+def query_from_params(request: Request, own: tuple[str, ...] = ()) -> SearchQuery:
+    """GET parameters → the query model (lists as repeated parameters: outlet=A&outlet=B). `own` names
+    the endpoint's own parameters, which are not part of the query."""
+    return validated_query(_grouped((k, v) for k, v in request.query_params.multi_items() if k not in own))
+
+
+def _flag(request: Request, name: str, default: bool) -> bool:
+    value = request.query_params.get(name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    if value.lower() in ("0", "false", "no"):
+        return False
+    raise BadRequest(f"parameter '{name}' must be true or false, not {value!r}")
 
 
 def _grouped(items) -> dict:
@@ -118,10 +130,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def article(article_id: str, ctx: Ctx) -> dict:
         return service.article(ctx, article_id)
 
+    @api.get("/articles/{article_id}/related",
+             summary="The same story and the closest coverage in other outlets (not the article itself)")
+    def related(article_id: str, request: Request, ctx: Ctx, size: int = 10) -> dict:
+        if not 1 <= size <= 100:
+            raise BadRequest("size must be between 1 and 100")
+        return relations.related(ctx, article_id, size, other_outlets=not _flag(request, "same_outlet", False))
+
+    @api.get("/quotes", summary="Search inside quotations; speaker facet; the other articles carrying each quote")
+    def quotes(request: Request, ctx: Ctx) -> dict:
+        return quote_search.search_quotes(ctx, query_from_params(request))
+
+    @api.get("/export", summary="Every match as CSV or JSON lines, streamed (point-in-time + search_after)")
+    def export(request: Request, ctx: Ctx) -> StreamingResponse:
+        query = query_from_params(request, own=("format", "text"))
+        fmt = request.query_params.get("format", "jsonl")
+        lines, media = exports.export(ctx, query, fmt, with_text=_flag(request, "text", False))
+        return StreamingResponse(lines, media_type=media, headers={
+            "Content-Disposition": f'attachment; filename="morgue-export.{fmt}"'})
+
     @api.get("/count-over-time", summary="Matches per day/week/month/year, with the total under the same filters")
     def count_over_time(request: Request, ctx: Ctx) -> list[dict]:
-        params = [(k, v) for k, v in request.query_params.multi_items() if k != "interval"]
-        return service.count_over_time(ctx, validated_query(_grouped(params)),
+        return service.count_over_time(ctx, query_from_params(request, own=("interval",)),
                                        request.query_params.get("interval", "month"))
 
     @api.get("/top/{facet}", summary="Top outlets, speakers or languages, with totals under the same filters")

@@ -23,7 +23,14 @@ class LegResult:
     aggregations: dict = field(default_factory=dict)
 
 
-def filters(query: SearchQuery) -> list[dict]:
+def speaker_match(speaker: str) -> dict:
+    """One quote's speaker: the exact name, or the name inside a longer one ("Kirby" → "John Kirby")."""
+    return {"bool": {"should": [{"term": {"quotes.speaker.raw": speaker}},
+                                {"match_phrase": {"quotes.speaker": speaker}}], "minimum_should_match": 1}}
+
+
+def filters(query: SearchQuery, speakers: bool = True) -> list[dict]:
+    """Article filters. speakers=False leaves the speaker out (a quote search applies it per quote)."""
     out: list[dict] = []
     if query.from_ or query.to:
         bounds = {}
@@ -36,10 +43,8 @@ def filters(query: SearchQuery) -> list[dict]:
         out.append({"terms": {schema.OUTLET: query.outlet}})
     if query.language:
         out.append({"terms": {schema.LANGUAGE: [l.lower() for l in query.language]}})
-    for speaker in query.speaker:
-        out.append({"nested": {"path": schema.QUOTES, "query": {"bool": {"should": [
-            {"term": {"quotes.speaker.raw": speaker}},
-            {"match_phrase": {"quotes.speaker": speaker}}], "minimum_should_match": 1}}}})
+    for speaker in query.speaker if speakers else ():
+        out.append({"nested": {"path": schema.QUOTES, "query": speaker_match(speaker)}})
     if query.has_quotes is not None:
         exists = {"nested": {"path": schema.QUOTES, "query": {"exists": {"field": "quotes.text"}}}}
         out.append(exists if query.has_quotes else {"bool": {"must_not": [exists]}})

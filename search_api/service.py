@@ -72,9 +72,9 @@ def decode_cursor(query: SearchQuery) -> tuple[str, int]:
 # ------------------------------------------------------------------ search
 
 
-def parse_query(text: str) -> Parsed:
+def parse_query(text: str, scope: str = "article") -> Parsed:
     try:
-        return parse(text)
+        return parse(text, scope)
     except QuerySyntaxError as exc:
         raise QuerySyntax(exc.message, exc.detail()) from exc
 

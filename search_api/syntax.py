@@ -90,9 +90,14 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+QUOTE_FIELDS = ("speaker",)  # inside quotations only the speaker is a field; filters narrow the articles
+
+
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, scope: str = "article"):
         self.text = text
+        self.scope = scope
+        self.text_fields = TEXT_FIELDS if scope == "article" else ["quotes.text"]
         self.tokens = tokenize(text)
         self.i = 0
         self.clauses = 0
@@ -220,7 +225,7 @@ class _Parser:
         if slop > MAX_SLOP:
             raise QuerySyntaxError(f"proximity ~{slop} is too wide: at most ~{MAX_SLOP}", token.position, self.text)
         self.terms.append(text)
-        return {"multi_match": {"query": text, "type": "phrase", "slop": slop, "fields": fields or TEXT_FIELDS}}
+        return {"multi_match": {"query": text, "type": "phrase", "slop": slop, "fields": fields or self.text_fields}}
 
     def word(self, token: Token, fields: list[str] | None = None) -> dict:
         text = token.value
@@ -233,23 +238,28 @@ class _Parser:
                 raise QuerySyntaxError(f"a wildcard needs at least {MIN_PREFIX} letters before it", token.position,
                                        self.text)
             self.terms.append(stem)
-            targets = fields or TEXT_FIELDS
+            targets = fields or self.text_fields
             return {"bool": {"should": [{"prefix": {f.split("^")[0]: {"value": stem.lower()}}} for f in targets],
                              "minimum_should_match": 1}}
         self.terms.append(text)
-        return {"multi_match": {"query": text, "fields": fields or TEXT_FIELDS}}
+        return {"multi_match": {"query": text, "fields": fields or self.text_fields}}
 
     def field(self, token: Token) -> dict:
         name = token.value.lower()
-        if name not in FIELDS:
-            raise QuerySyntaxError(f"unknown field '{token.value}': use one of {', '.join(FIELDS)}", token.position,
-                                   self.text)
+        allowed = FIELDS if self.scope == "article" else QUOTE_FIELDS
+        if name not in allowed:
+            hint = "" if self.scope == "article" or name not in FIELDS else \
+                f" in a quote search; filter the articles with the '{name}' parameter instead"
+            raise QuerySyntaxError(f"unknown field '{token.value}'{hint}: use one of {', '.join(allowed)}",
+                                   token.position, self.text)
         value = self.take()
         if value.kind not in ("word", "phrase"):
             raise self.fail(value, f"a word or a phrase after {token.value}:")
         self.count(value)
         if name == "title":
             return self.phrase(value, [schema.TITLE]) if value.kind == "phrase" else self.word(value, [schema.TITLE])
+        if name == "speaker" and self.scope == "quote":
+            return {"match_phrase": {"quotes.speaker": value.value}}
         if name == "speaker":
             return {"nested": {"path": schema.QUOTES, "query": {"match_phrase": {"quotes.speaker": value.value}}}}
         target = {"outlet": schema.OUTLET, "language": schema.LANGUAGE, "place": schema.PLACE,
@@ -257,14 +267,15 @@ class _Parser:
         return {"term": {target: {"value": value.value, "case_insensitive": True}}}
 
 
-def parse(text: str) -> Parsed:
-    """Parse a keyword query; raises QuerySyntaxError with the position of the problem."""
+def parse(text: str, scope: str = "article") -> Parsed:
+    """Parse a keyword query; raises QuerySyntaxError with the position of the problem. scope "quote"
+    makes the query about the text of quotations (the nested `quotes` documents)."""
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"query is {len(text)} characters long; at most {MAX_QUERY_CHARS}", MAX_QUERY_CHARS,
                                text[:80])
     text = normalise(text).strip()
     if text in ("", "*"):
         return Parsed({"match_all": {}}, [])
-    parser = _Parser(text)
+    parser = _Parser(text, scope)
     query = parser.parse()
     return Parsed(query, parser.terms)

@@ -1,0 +1,118 @@
+"""GET /api/export: every article the query matches, streamed as CSV or JSON lines.
+
+A point-in-time and search_after walk the whole match set one page at a time (no 10,000 cap, memory
+independent of the number of matches). The match set is the keyword one in every mode: meaning ranks
+candidates, it has no "all matches". The query is checked before the first byte is sent, so a
+mistake is a 400; if Elasticsearch goes away mid-stream, the last line says so (a truncated export
+is never silent)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from typing import Iterator
+
+import elasticsearch
+
+from indexer import schema
+from search_api import retrieve
+from search_api.errors import BadRequest
+from search_api.query import SearchQuery
+from search_api.service import Context, es_errors, parse_query
+
+PAGE = 1000
+FORMATS = ("csv", "jsonl")
+COLUMNS = [schema.ID, schema.DATE, schema.DATE_PRECISION, schema.OUTLET, schema.TITLE, schema.PLACE,
+           schema.LANGUAGE, schema.URL, schema.AUTHOR, schema.STORY, "speakers", "quote_count", schema.SOURCE]
+QUOTE_KEYS = ("text", "speaker", "speaker_role", "start", "end")
+log = logging.getLogger(__name__)
+
+
+def _record(hit: dict, with_text: bool) -> dict:
+    source = hit["_source"]
+    quotes = [{k: q.get(k) for k in QUOTE_KEYS} for q in source.get(schema.QUOTES, [])]
+    record = {schema.ID: hit["_id"], **{k: source.get(k) for k in COLUMNS[1:] if k in source},
+              "speakers": sorted({q["speaker"] for q in quotes if q["speaker"]}), "quote_count": len(quotes),
+              "quotes": quotes}
+    if with_text:
+        record[schema.BODY] = source.get(schema.BODY)
+    return record
+
+
+class ExportError(RuntimeError):
+    pass
+
+
+def _pages(ctx: Context, query: dict, pit: str) -> Iterator[list[dict]]:
+    sort = [{schema.DATE: {"order": "asc", "missing": "_last"}}, {"_shard_doc": "asc"}]
+    after = None
+    excludes = [schema.PASSAGES, schema.INPUT_HASH, schema.CONTENT_HASH, schema.QUOTE_VECTOR]
+    while True:
+        try:
+            response = ctx.es.search(size=PAGE, query=query, sort=sort, pit={"id": pit, "keep_alive": "2m"},
+                                     source={"excludes": excludes}, track_total_hits=False, search_after=after)
+        except (elasticsearch.ConnectionError, elasticsearch.ConnectionTimeout, elasticsearch.ApiError) as exc:
+            raise ExportError(f"Elasticsearch failed mid-export ({type(exc).__name__}): the export is incomplete") from exc
+        hits = response["hits"]["hits"]
+        if not hits:
+            return
+        pit = response.get("pit_id", pit)
+        after = hits[-1]["sort"]
+        yield hits
+
+
+@es_errors
+def export(ctx: Context, query: SearchQuery, fmt: str, with_text: bool = False) -> tuple[Iterator[str], str]:
+    """(lines, media type). Validates and opens the point-in-time before anything streams."""
+    if fmt not in FORMATS:
+        raise BadRequest(f"unknown format {fmt!r}: use csv or jsonl")
+    parsed = parse_query(query.q)
+    es_query = {"bool": {"must": [parsed.query], "filter": retrieve.filters(query)}}
+    pit = retrieve.open_pit(ctx.es, ctx.alias)
+    lines = _csv_lines if fmt == "csv" else _jsonl_lines
+    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson"
+    return lines(ctx, es_query, pit, with_text), media
+
+
+def _walk(ctx: Context, es_query: dict, pit: str, with_text: bool) -> Iterator[list[dict]]:
+    """Records a page at a time; the point-in-time is closed however the walk ends."""
+    try:
+        for hits in _pages(ctx, es_query, pit):
+            yield [_record(hit, with_text) for hit in hits]
+    finally:
+        try:
+            ctx.es.close_point_in_time(id=pit)
+        except elasticsearch.ApiError as exc:  # expired or node gone: it closes itself after keep_alive
+            log.info("point-in-time not closed: %s", exc)
+        except elasticsearch.TransportError as exc:
+            log.info("point-in-time not closed: %s", exc)
+
+
+def _jsonl_lines(ctx: Context, es_query: dict, pit: str, with_text: bool) -> Iterator[str]:
+    try:
+        for records in _walk(ctx, es_query, pit, with_text):
+            yield "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    except ExportError as exc:
+        yield json.dumps({"error": {"code": "unavailable", "message": str(exc)}}) + "\n"
+
+
+def _csv_lines(ctx: Context, es_query: dict, pit: str, with_text: bool) -> Iterator[str]:
+    columns = COLUMNS + ([schema.BODY] if with_text else [])
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writeheader()
+    yield flush()
+    try:
+        for records in _walk(ctx, es_query, pit, with_text):
+            writer.writerows({**record, "speakers": "; ".join(record["speakers"])} for record in records)
+            yield flush()
+    except ExportError as exc:
+        yield f"# ERROR: {exc}\n"

@@ -1,0 +1,75 @@
+"""GET /api/articles/{id}/related: the same story or the closest coverage elsewhere, never the article
+itself. Articles of the same story come first; then a keyword leg (more-like-this on title and body)
+and a meaning leg (kNN with the article's lead as the query vector), fused by RRF in our code."""
+from __future__ import annotations
+
+import numpy as np
+
+from indexer import schema
+from search_api import fuse, retrieve
+from search_api.errors import NotFound
+from search_api.service import Context, es_errors
+
+LEAD_PASSAGES = 2  # the lead carries the story: who, what, where
+CANDIDATES = 50
+FIELDS = [schema.TITLE, schema.OUTLET, schema.DATE, schema.DATE_PRECISION, schema.URL, schema.LANGUAGE, schema.STORY]
+
+
+def _load(ctx: Context, article_id: str) -> dict:
+    response = ctx.es.search(index=ctx.alias, size=1, query={"ids": {"values": [article_id]}},
+                             source={"includes": [*FIELDS, schema.PASSAGE_VECTOR], "exclude_vectors": False})
+    hits = response["hits"]["hits"]
+    if not hits:
+        raise NotFound(f"no article with id {article_id!r}")
+    return hits[0]
+
+
+def _lead_vector(source: dict) -> list[float] | None:
+    vectors = [p["vector"] for p in source.get(schema.PASSAGES, [])[:LEAD_PASSAGES] if p.get("vector")]
+    if not vectors:
+        return None
+    mean = np.mean(np.asarray(vectors, dtype=np.float32), axis=0)
+    return (mean / (np.linalg.norm(mean) or 1.0)).tolist()
+
+
+@es_errors
+def related(ctx: Context, article_id: str, size: int = 10, other_outlets: bool = True) -> dict:
+    hit = _load(ctx, article_id)
+    source = hit["_source"]
+    outlet, story = source.get(schema.OUTLET), source.get(schema.STORY)
+    exclude: list[dict] = [{"ids": {"values": [article_id]}}]
+    if other_outlets and outlet:
+        exclude.append({"term": {schema.OUTLET: outlet}})
+    not_these = {"bool": {"must_not": exclude}}
+    bodies: dict[str, dict] = {
+        "keyword": {"size": CANDIDATES, "_source": FIELDS, "query": {"bool": {"filter": [not_these], "must": [
+            {"more_like_this": {"fields": [schema.TITLE, schema.BODY],
+                                "like": [{"_index": hit["_index"], "_id": article_id}],
+                                "min_term_freq": 1, "min_doc_freq": 2, "max_query_terms": 30}}]}}},
+    }
+    vector = _lead_vector(source)
+    if vector is not None:
+        bodies["semantic"] = {"size": CANDIDATES, "_source": FIELDS,
+                              "knn": {"field": schema.PASSAGE_VECTOR, "query_vector": vector, "k": CANDIDATES,
+                                      "num_candidates": 2 * CANDIDATES, "filter": not_these}}
+    if story:
+        bodies["story"] = {"size": CANDIDATES, "_source": FIELDS,
+                           "query": {"bool": {"filter": [not_these, {"term": {schema.STORY: story}}]}},
+                           "sort": [{schema.DATE: {"order": "asc", "missing": "_last"}}]}
+    legs = retrieve.msearch(ctx.es, ctx.alias, bodies)
+    sources = {h["_id"]: h["_source"] for leg in legs.values() for h in leg.hits}
+    ranked = {name: [(h["_id"], h["_score"] or 0.0) for h in legs[name].hits] for name in ("keyword", "semantic")
+              if name in legs}
+    fused = fuse.rrf(ranked) if ranked else []
+    same_story = [h["_id"] for h in legs["story"].hits] if "story" in legs else []
+    order = same_story + [f.id for f in fused if f.id not in same_story]
+    by_id = {f.id: f for f in fused}
+    return {
+        "article": {"id": article_id, **{k: source.get(k) for k in FIELDS}},
+        "hits": [{"id": doc_id, **{k: sources[doc_id].get(k) for k in FIELDS},
+                  "same_story": doc_id in same_story,
+                  "score": by_id[doc_id].score if doc_id in by_id else None,
+                  "explain": {"fusion": "rrf", **{leg: by_id[doc_id].legs.get(leg) if doc_id in by_id else None
+                                                  for leg in ("keyword", "semantic")}}}
+                 for doc_id in order[:size]],
+    }
