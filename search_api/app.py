@@ -169,5 +169,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"syntax": grammar.__doc__}
 
     app.include_router(api)
+    from web import pages  # the UI calls the service functions above; mounted last, after the API
+
+    pages.mount(app)
     return app
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from functools import wraps
 
 import elasticsearch
@@ -27,6 +28,9 @@ class Context:
     es: Elasticsearch
     alias: str
     embedder: Embedder | None = None
+    # The index's recorded model, looked up at most once a minute (a rebuild may swap the alias).
+    index_meta: dict = field(default_factory=dict)
+    index_meta_at: float = 0.0
 
 
 def es_errors(function):
@@ -79,10 +83,16 @@ def parse_query(text: str, scope: str = "article") -> Parsed:
         raise QuerySyntax(exc.message, exc.detail()) from exc
 
 
+INDEX_META_TTL = 60.0
+
+
 def check_model(ctx: Context) -> None:
     """Query vectors must come from the encoder that made the passage vectors."""
-    mapping = ctx.es.indices.get_mapping(index=ctx.alias)
-    meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
+    if time.monotonic() - ctx.index_meta_at > INDEX_META_TTL:
+        mapping = ctx.es.indices.get_mapping(index=ctx.alias)
+        ctx.index_meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
+        ctx.index_meta_at = time.monotonic()
+    meta = ctx.index_meta
     if ctx.embedder is None or meta.get("model") != ctx.embedder.model_id:
         raise ModelMismatch(
             f"the index was built with {meta.get('model')!r}, the API is configured with "
@@ -205,6 +215,7 @@ def facets_body(parsed: Parsed, query: SearchQuery) -> dict:
         "aggs": {
             "outlet": {"terms": {"field": schema.OUTLET, "size": FACET_SIZE}},
             "language": {"terms": {"field": schema.LANGUAGE, "size": FACET_SIZE}},
+            "dates": {"stats": {"field": schema.DATE}},
             "speaker": {"nested": {"path": schema.QUOTES}, "aggs": {
                 "names": {"terms": {"field": "quotes.speaker.raw", "size": FACET_SIZE},
                           "aggs": {"articles": {"reverse_nested": {}}}}}},
@@ -219,6 +230,7 @@ def _facets(result: retrieve.LegResult) -> dict:
         "outlet": [{"key": b["key"], "count": b["doc_count"]} for b in aggs["outlet"]["buckets"]],
         "language": [{"key": b["key"], "count": b["doc_count"]} for b in aggs["language"]["buckets"]],
         "speaker": [{"key": b["key"], "count": b["articles"]["doc_count"], "quotes": b["doc_count"]} for b in speakers],
+        "dates": {"first": aggs["dates"].get("min_as_string"), "last": aggs["dates"].get("max_as_string")},
     }
 
 

@@ -78,19 +78,20 @@ def shared(shared_dir) -> Path:
 
 
 SAMPLE_ARCHIVE = Path(__file__).resolve().parents[1] / "sample_archive"
+HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile.jsonl"  # markup in title, text and quote
 BBC_SUBSET = 300  # spread over BBC's five folders: enough distractors, under a minute to embed
 
 
 @pytest.fixture(scope="session")
 def archive_alias(es, embedder, shared_dir) -> str:
-    """One searchable index for the API and UI tests: the sample archive, and with MORGUE_SHARED the
-    two seed articles plus a slice of BBC News as distractors."""
+    """One searchable index for the API and UI tests: the sample archive and a hostile article, and with
+    MORGUE_SHARED the two seed articles plus a slice of BBC News as distractors."""
     from indexer.pipeline import Indexer
     from indexer.sources import iter_files
 
     alias = f"test-archive-{uuid.uuid4().hex[:6]}"
     cache = Path(tempfile.mkdtemp(prefix="morgue-test-cache-"))
-    paths = [SAMPLE_ARCHIVE]
+    paths = [SAMPLE_ARCHIVE, HOSTILE]
     if shared_dir is not None:
         bbc = [path for path, _ in iter_files([shared_dir / "data" / "bbc"]) if path.stem.isdigit()]
         paths += [shared_dir / "seeds"] + bbc[:: max(len(bbc) // BBC_SUBSET, 1)][:BBC_SUBSET]

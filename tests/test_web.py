@@ -1,0 +1,157 @@
+"""The web UI in a real headless Chromium (Debian's chromium + chromium-driver, driven by Selenium),
+served by uvicorn on a free port from the same app as the API. Screenshots go to artifacts/."""
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import pytest
+import uvicorn
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from indexer.settings import Settings
+from search_api.app import create_app
+
+ARTIFACTS = Path(os.environ.get("MORGUE_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))
+CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--window-size=1280,1600")
+
+
+def _find(*names: str) -> str:
+    for name in names:
+        if path := shutil.which(name):
+            return path
+    raise AssertionError(f"none of {names} is installed: `apt-get install chromium chromium-driver` (make test does)")
+
+
+@pytest.fixture(scope="module")
+def server(es_url, archive_alias):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(Settings(es_url=es_url, index=archive_alias)), host="127.0.0.1", port=port,
+                            log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not instance.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = _find("chromium", "chromium-browser")
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=_find("chromedriver")), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def _open(browser, url: str) -> None:
+    browser.get(url)
+    assert "Internal Server Error" not in browser.page_source
+
+
+def test_sovereign_decision_shows_both_seeds_with_marks_and_quotes(server, browser, shared):
+    _open(browser, f"{server}/?q={quote_plus(chr(34) + 'sovereign decision' + chr(34))}&mode=keyword")
+    hits = browser.find_elements(By.CSS_SELECTOR, "article.hit")
+    outlets = [h.find_element(By.CSS_SELECTOR, ".meta").text.split(" · ")[0] for h in hits[:2]]
+    assert sorted(outlets) == ["TASS", "UNN"], outlets
+    for hit in hits[:2]:
+        marks = [m.text.lower() for m in hit.find_elements(By.TAG_NAME, "mark")]
+        assert "sovereign decision" in marks, marks
+        quotes = hit.find_elements(By.CSS_SELECTOR, 'q[data-speaker="John Kirby"], blockquote[data-speaker="John Kirby"]')
+        assert any("sovereign decision" in q.text.replace("’", "'") for q in quotes), [q.text for q in quotes]
+        assert "John Kirby" in hit.text  # the speaker is visible, not only an attribute
+    assert "no timeline" in browser.find_element(By.CSS_SELECTOR, ".timeline").text.lower()  # neither has a year
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "search-sovereign-decision.png"))
+
+
+def test_unn_reader_marks_kirbys_quotes_without_junk(server, browser, shared):
+    _open(browser, f"{server}/?q={quote_plus('sovereign decision')}&mode=keyword&outlet=UNN")
+    browser.find_element(By.CSS_SELECTOR, "article.hit h2 a").click()
+    article = browser.find_element(By.CSS_SELECTOR, "article.article")
+    assert article.find_element(By.TAG_NAME, "h1").text.startswith("US won't send troops to Ukraine")
+    kirby = article.find_elements(By.CSS_SELECTOR, '.body q[data-speaker="John Kirby"]')
+    assert len(kirby) >= 3 and any("sovereign decision" in q.text for q in kirby), [q.text[:40] for q in kirby]
+    page = browser.find_element(By.TAG_NAME, "body").text
+    for junk in ("переглядiв", "News by theme", "Explosions in Odesa", "Oval Office"):
+        assert junk not in page, junk
+    assert "TASS" in browser.find_element(By.CSS_SELECTOR, ".related").text  # the same story elsewhere
+    browser.save_screenshot(str(ARTIFACTS / "reader-unn.png"))
+
+
+def test_markup_in_articles_is_shown_as_text_and_never_runs(server, browser):
+    _open(browser, f"{server}/?q=treasurer+Quill+broken+repair&mode=keyword")
+    hit = browser.find_element(By.CSS_SELECTOR, "article.hit")
+    assert "<script>" in hit.text and '"><b>' in hit.text
+    quote = hit.find_element(By.CSS_SELECTOR, 'q[data-speaker="Ada Quill"]')
+    assert "<img src=x onerror=" in quote.text
+    hit.find_element(By.CSS_SELECTOR, "h2 a").click()
+    article = browser.find_element(By.CSS_SELECTOR, "article.article")
+    assert "<script>" in article.find_element(By.TAG_NAME, "h1").text
+    assert "<img src=x" in article.find_element(By.CSS_SELECTOR, 'q[data-speaker="Ada Quill"]').text
+    for page in (f"{server}/?q=treasurer+Quill+broken+repair&mode=keyword", browser.current_url):
+        _open(browser, page)
+        assert browser.execute_script("return document.body.dataset.pwned") is None
+        assert not browser.find_elements(By.CSS_SELECTOR, "main img, main b, main script")
+    assert not browser.find_elements(By.CSS_SELECTOR, 'a[href^="javascript"]')  # the article's javascript: URL
+
+
+def test_bad_query_shows_the_problem_not_a_server_error(server, browser):
+    _open(browser, f"{server}/?q={quote_plus('kirby AND')}")
+    error = browser.find_element(By.CSS_SELECTOR, ".error[role=alert]")
+    assert "position 9" in error.text and "For example" in error.text
+    assert browser.find_element(By.ID, "q").get_attribute("value") == "kirby AND"  # the query is kept to fix
+
+
+def test_timeline_facets_and_next_page(server, browser):
+    _open(browser, f"{server}/?q=barrier&mode=keyword&size=3")
+    bars = browser.find_elements(By.CSS_SELECTOR, ".timeline svg rect")
+    assert bars and any("2025-03" in b.find_element(By.TAG_NAME, "title").get_attribute("textContent") for b in bars)
+    facet = browser.find_element(By.CSS_SELECTOR, ".facets a[href*='speaker=Maria']")
+    assert "Maria Ostrand" in facet.text
+    first = [h.get_attribute("data-id") for h in browser.find_elements(By.CSS_SELECTOR, "article.hit")]
+    browser.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+    second = [h.get_attribute("data-id") for h in browser.find_elements(By.CSS_SELECTOR, "article.hit")]
+    assert second and not set(first) & set(second)
+    browser.save_screenshot(str(ARTIFACTS / "search-barrier.png"))
+
+
+def test_phone_width_has_no_sideways_scroll(server, browser):
+    browser.set_window_size(390, 844)
+    try:
+        _open(browser, f"{server}/?q=barrier&mode=keyword")
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        browser.save_screenshot(str(ARTIFACTS / "search-barrier-phone.png"))
+    finally:
+        browser.set_window_size(1280, 1600)
+
+
+def test_empty_result_helps(server, browser):
+    _open(browser, f"{server}/?q=zyxwvut+qqqqq&mode=keyword")
+    assert "No articles match" in browser.find_element(By.CSS_SELECTOR, ".empty").text
+    assert browser.find_element(By.CSS_SELECTOR, '.empty a[href*="mode=semantic"]')
+
+
+def test_pages_send_a_content_security_policy(server):
+    import httpx
+
+    response = httpx.get(f"{server}/?q=barrier")
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
