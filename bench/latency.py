@@ -15,8 +15,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.api_process import rss_mb, start_api
 from bench.report import commit, write_result
 from indexer.connection import connect
 from indexer.embed import get_embedder
@@ -66,29 +65,6 @@ def run_clients(clients: int, queries: list[str], call) -> list[float]:
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(worker, range(clients)))
     return latencies
-
-
-def start_api(alias: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "MORGUE_INDEX": alias}
-    process = subprocess.Popen([sys.executable, "-m", "morgue", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    process.kill()
-    raise SystemExit("the API did not come up within 120 s")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from elasticsearch import Elasticsearch
+from elasticsearch import ConnectionError as ESConnectionError, ConnectionTimeout, Elasticsearch
 
-from indexer import schema, store
+from indexer import schema, stories, store
 from indexer.embed import Embedder
 from indexer.embed_cache import EmbeddingCache, embed_with_cache
 from indexer.enrich import Article, enrich
@@ -23,7 +23,7 @@ from indexer.sources import RawArticle, Rejected, iter_files, read_path
 BATCH_ARTICLES = 64
 # Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
 # (its passages' vectors still come from the embedding cache when their text is unchanged).
-ENRICH_VERSION = 4  # 4: quotes carry a normalised key and a vector
+ENRICH_VERSION = 5  # 4: quotes carry a normalised key and a vector; 5: story signals
 OUTCOMES = ("indexed", "updated", "unchanged", "rejected")
 
 
@@ -37,6 +37,7 @@ class Summary:
     encoded: int = 0
     seconds: float = 0.0
     index: str = ""
+    stories: stories.StoryRun | None = None
 
     def table(self) -> str:
         rows = [f"{name:<10} {self.counts[name]:>8}" for name in OUTCOMES]
@@ -45,6 +46,8 @@ class Summary:
         rows.append(f"{self.passages} passages and {self.quotes} quotes ({self.encoded} embedded, the rest from cache) "
                     f"in {self.seconds:.1f}s, "
                     f"{rate:.1f} articles/s → {self.index}")
+        if self.stories is not None:
+            rows.append(self.stories.line())
         return "\n".join(rows)
 
 
@@ -58,6 +61,8 @@ def to_document(article: Article, passages, vectors, quote_vectors) -> dict:
         schema.INPUT_HASH: article.input_hash,
         schema.INDEXED_AT: datetime.now(timezone.utc).isoformat(timespec="seconds"),
         schema.QUOTES: [{**q.to_doc(), "vector": v} for q, v in zip(article.quotes, quote_vectors)],
+        schema.FINGERPRINT: stories.fingerprint(article.body),
+        schema.LEAD_VECTOR: stories.lead_vector(vectors),
         schema.PASSAGES: [{"text": p.text, "start": p.start, "end": p.end, "vector": v} for p, v in zip(passages, vectors)],
     }
 
@@ -104,7 +109,7 @@ class Indexer:
         self.cache = EmbeddingCache(cache_dir, embedder.model_id) if cache_dir else None
 
     def run(self, paths: list[Path], outlet: str | None = None, rebuild: bool = False, prune: bool = False,
-            reference: date | None = None, quiet: bool = False) -> Summary:
+            reference: date | None = None, quiet: bool = False, group: bool = True) -> Summary:
         started = time.monotonic()
         summary = Summary()
         target = store.prepare(self.es, self.alias, self.embedder, rebuild=rebuild)
@@ -129,6 +134,8 @@ class Indexer:
         self._flush(batch, target.index, options, summary)
         if prune:
             summary.pruned = self._prune(target.index, paths, seen_sources)
+        if group:  # articles without a story (new or changed) join one; see indexer/stories.py
+            summary.stories = group_stories(self.es, target.index)
         store.finish(self.es, target)
         progress.close()
         summary.seconds = time.monotonic() - started
@@ -195,6 +202,16 @@ class Indexer:
                 if any(source.startswith(r) for r in roots) and source.split("#")[0] not in seen]
         store.delete(self.es, index, gone)
         return len(gone)
+
+
+def group_stories(es: Elasticsearch, index: str) -> stories.StoryRun:
+    """Story grouping after a run; an unreachable cluster stops it like any other write (re-run finishes:
+    articles still without a story are exactly the ones left to group)."""
+    try:
+        es.indices.refresh(index=index)
+        return stories.assign(es, index)
+    except (ESConnectionError, ConnectionTimeout) as exc:
+        raise store.StoreUnavailable(f"Elasticsearch unreachable during story grouping: {type(exc).__name__}") from exc
 
 
 def write_report(summary: Summary, path: Path) -> None:

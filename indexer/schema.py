@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from indexer.embed import ModelInfo
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Article fields
 ID = "id"
@@ -28,6 +28,9 @@ CONTENT_HASH = "content_hash"
 SOURCE = "source"
 INPUT_HASH = "input_hash"  # the raw input and the enrichment version it went through
 STORY = "story"
+STORY_REASON = "story_reason"  # why the article joined its story ("same lead as <id> (0.87)")
+FINGERPRINT = "fingerprint"  # LSH band keys of the text's MinHash: syndicated copies share them
+LEAD_VECTOR = "lead_vector"  # mean of the first passages' vectors: what the story is about
 QUOTES = "quotes"
 PASSAGES = "passages"
 PASSAGE_TEXT = "passages.text"
@@ -75,6 +78,9 @@ def mapping(model: ModelInfo) -> dict:
             SOURCE: _KEYWORD,
             INPUT_HASH: _KEYWORD,
             STORY: _KEYWORD,
+            STORY_REASON: {"type": "keyword", "index": False},
+            FINGERPRINT: _KEYWORD,
+            LEAD_VECTOR: _vector(model),
             INDEXED_AT: {"type": "date"},
             QUOTES: {
                 "type": "nested",

@@ -90,6 +90,15 @@ def _retry(call, what: str):
         delay = min(delay * 2, 15)
 
 
+def update_fields(es: Elasticsearch, index: str, updates: dict[str, dict], refresh: bool = True) -> int:
+    """Partial updates ({id: {field: value}}; None clears a field)."""
+    if not updates:
+        return 0
+    actions = [{"_op_type": "update", "_index": index, "_id": doc_id, "doc": fields} for doc_id, fields in updates.items()]
+    done, _ = _retry(lambda: helpers.bulk(es, actions, chunk_size=500, refresh=refresh), "story updates")
+    return done
+
+
 def existing(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, dict]:
     """{id: {content_hash, source}} for the ids already stored."""
     if not ids:

@@ -52,7 +52,7 @@ def _index(args: argparse.Namespace) -> int:
     reference = date.fromisoformat(args.reference_date) if args.reference_date else None
     indexer = Indexer(connect(settings), get_embedder(settings.model), settings.index, settings.home / "cache")
     summary = indexer.run([Path(p) for p in args.paths], outlet=args.outlet, rebuild=args.rebuild, prune=args.prune,
-                          reference=reference, quiet=args.quiet)
+                          reference=reference, quiet=args.quiet, group=not args.no_stories)
     print(summary.table())
     if args.report:
         write_report(summary, Path(args.report))
@@ -98,6 +98,25 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stories(args: argparse.Namespace) -> int:
+    from indexer import stories
+    from indexer.connection import connect
+    from indexer.pipeline import group_stories
+    from indexer.settings import get_settings
+    from indexer.store import alias_index
+
+    settings = get_settings()
+    es = connect(settings)
+    index = alias_index(es, settings.index)
+    if index is None:
+        print(f"morgue: no index behind {settings.index!r} yet: run `morgue index PATH` first", file=sys.stderr)
+        return 2
+    if args.rebuild:
+        print(f"forgot the story of {stories.forget(es, index)} articles")
+    print(group_stories(es, index).line())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="morgue", description="Search engine over a news archive.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -118,7 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--report", help="write rejected items to this JSONL file")
     index.add_argument("--reference-date", help="YYYY-MM-DD used to infer a year missing from datelines")
     index.add_argument("--quiet", action="store_true", help="no progress line")
+    index.add_argument("--no-stories", action="store_true", help="skip story grouping (run `morgue stories` later)")
     index.set_defaults(func=_index)
+
+    group = sub.add_parser("stories", help="group articles without a story (new or changed ones) into stories")
+    group.add_argument("--rebuild", action="store_true", help="forget every story and group the whole index again")
+    group.set_defaults(func=_stories)
 
     serve = sub.add_parser("serve", help="the search API and web UI")
     serve.add_argument("--host", default="127.0.0.1")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -50,6 +51,7 @@ class SearchQuery(BaseModel):
     depth: int = Field(200, ge=10, le=MAX_DEPTH, description="Candidates taken from each leg before fusion")
     cursor: str | None = Field(None, max_length=4096)
     facets: bool = False
+    collapse: Literal["none", "story"] = Field("none", description="story: one hit per story, with its other articles")
 
     @field_validator("outlet", "language", "speaker", mode="before")
     @classmethod

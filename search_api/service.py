@@ -139,22 +139,70 @@ def search(ctx: Context, query: SearchQuery) -> dict:
     if query.sort is Sort.date and query.mode is not Mode.keyword:
         dates = {h["_id"]: h["_source"].get(schema.DATE) or "" for leg in legs.values() for h in leg.hits}
         fused.sort(key=lambda f: dates.get(f.id, ""), reverse=True)
-    page = fused[offset:offset + query.size]
     sources = {}
     for name in ("semantic", "keyword"):  # keyword last: its hit carries the highlights
         for hit in legs.get(name, retrieve.LegResult()).hits:
             merged = sources.setdefault(hit["_id"], {})
             merged.update({k: v for k, v in hit.items() if k != "highlight" or v})
-    total, relation = _total(query, legs, fused)
+    total, relation = _total(query, legs, fused)  # articles, before collapsing
+    grouped: dict[str, list[fuse.Fused]] = {}
+    if query.collapse == "story":
+        fused, grouped = _one_per_story(fused, sources)
+    page = fused[offset:offset + query.size]
     more = offset + query.size < len(fused)
+    hits = [_hit(sources[f.id], f, query, parsed) for f in page]
+    if query.collapse == "story":
+        _add_story_members(ctx, hits, pit)
+        for hit in hits:  # the story's other articles that match too, each with its own evidence
+            hit["story_matches"] = [_hit(sources[m.id], m, query, parsed) for m in grouped.get(hit["id"], [])]
     response = {
         "total": total, "total_relation": relation,
-        "hits": [_hit(sources[f.id], f, query, parsed) for f in page],
+        "hits": hits,
         "cursor": encode_cursor(query, pit, offset + query.size) if more else None,
     }
+    if query.collapse == "story":
+        response["stories"] = len(fused)
     if query.facets:
         response["facets"] = _facets(legs["facets"])
     return response
+
+
+def _one_per_story(fused: list[fuse.Fused], sources: dict[str, dict]
+                   ) -> tuple[list[fuse.Fused], dict[str, list[fuse.Fused]]]:
+    """The best-ranked article of each story (an article without a story is its own), and for each
+    kept article the story's other matching articles, in rank order."""
+    first: dict[str, str] = {}
+    kept, grouped = [], {}
+    for entry in fused:
+        story = sources[entry.id].get("_source", {}).get(schema.STORY) or entry.id
+        if story not in first:
+            first[story] = entry.id
+            kept.append(entry)
+        else:
+            grouped.setdefault(first[story], []).append(entry)
+    return kept, grouped
+
+
+STORY_MEMBERS = 20
+
+
+def _add_story_members(ctx: Context, hits: list[dict], pit: str) -> None:
+    """Each collapsed hit lists the other articles of its story (whether they match or not)."""
+    stories = [h["story"] for h in hits if h.get("story")]
+    if not stories:
+        return
+    body = {"size": STORY_MEMBERS * len(stories), "query": {"terms": {schema.STORY: stories}},
+            "_source": [schema.STORY, schema.TITLE, schema.OUTLET, schema.DATE, schema.URL],
+            "sort": [{schema.DATE: {"order": "asc", "missing": "_last"}}, {"_shard_doc": "asc"}]}
+    members: dict[str, list[dict]] = {}
+    for hit in retrieve.msearch(ctx.es, ctx.alias, {"members": body}, pit=pit)["members"].hits:
+        source = hit["_source"]
+        members.setdefault(source[schema.STORY], []).append({"id": hit["_id"], **{
+            k: source.get(k) for k in (schema.TITLE, schema.OUTLET, schema.DATE, schema.URL)}})
+    for hit in hits:
+        others = [m for m in members.get(hit.get("story"), []) if m["id"] != hit["id"]]
+        hit["story_articles"] = others
+        hit["story_outlets"] = sorted({m[schema.OUTLET] for m in others if m[schema.OUTLET]} - {hit["outlet"]})
 
 
 def _total(query: SearchQuery, legs: dict, fused: list) -> tuple[int, str]:

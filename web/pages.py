@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from search_api import related as relations, service
+from search_api import quote_search, related as relations, service
 from search_api.errors import ApiError, NotFound
 from search_api.highlight import term_spans
 from web import segments, timeline
@@ -85,7 +85,8 @@ def mount(app: FastAPI) -> None:
             return render("search.html", **context)
         ctx = request.app.state.context()
         try:
-            query = validated_query({**params, "facets": True})
+            # One hit per story unless the reader asks otherwise (collapse=none).
+            query = validated_query({"collapse": "story", **params, "facets": True})
             result = service.search(ctx, query)
             dates = result["facets"]["dates"]
             interval = timeline.choose_interval(_span_days(dates["first"], dates["last"]))
@@ -113,8 +114,14 @@ def mount(app: FastAPI) -> None:
             related = relations.related(ctx, article_id, size=6)["hits"]
         except ApiError:
             related = []
+        quotes = article.get("quotes") or []
+        try:  # where else each quote appeared: same words, or the same statement translated/paraphrased
+            carriers = quote_search.link(ctx, [{**quote, "article": {"id": article_id}} for quote in quotes])
+        except ApiError:
+            carriers = {}
         speakers: dict[str, list[dict]] = {}
-        for quote in article.get("quotes") or []:
+        for quote in quotes:
+            quote["carried_by"] = carriers.get(f"{article_id}:{quote['start']}", [])
             speakers.setdefault(quote.get("speaker") or "Unattributed", []).append(quote)
         return render("article.html", article=article, marks=marks, speakers=speakers, related=related, q=q)
 

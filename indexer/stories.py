@@ -1,0 +1,278 @@
+"""Stories: articles reporting the same event share a story id.
+
+Cheap signals, each of which explains itself in the article's `story_reason`:
+- **same text** (syndication, reprints): MinHash (datasketch, 64 permutations) of word 5-shingles,
+  stored as 16 LSH band keys (`fingerprint`); two articles sharing at least SAME_TEXT_BANDS bands
+  are copies of one text, whatever their dates.
+- **same lead**: cosine of the lead vectors (mean of the first two passage vectors: who, what, where)
+  at or above SAME_LEAD, for articles at most MAX_DAYS apart (or without a full date).
+- **same quote**: the same quotation (normalised words, or quote vectors at or above the API's
+  SAME_QUOTE_SIMILARITY: translations) together with a lead cosine at or above SAME_LEAD_WITH_QUOTE.
+Candidates come from Elasticsearch: a terms query on the band keys (LSH) and a kNN on the lead vector,
+so grouping never compares all pairs. An article joins the story of its best match; an article that
+matches two stories merges them (the smaller id survives, so ids stay stable). New articles (no story yet) are grouped
+incrementally after each `morgue index`; `morgue stories --rebuild` forgets every story and starts over.
+
+Thresholds are calibrated on SemEval-2022 Task 8 (see bench/semeval_stories.py and its result).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Iterator
+from datetime import date, timedelta
+
+import numpy as np
+from datasketch import MinHash
+from elasticsearch import Elasticsearch, helpers
+
+from indexer import schema, store
+
+NUM_PERM, BANDS = 64, 16
+ROWS = NUM_PERM // BANDS
+SHINGLE_WORDS = 5
+SAME_TEXT_BANDS = 8  # ≥ half the bands equal: Jaccard of shingles ≈ 0.7 or more
+SAME_LEAD = 0.80  # calibrated on SemEval en-en; see bench/results/semeval_stories.md
+SAME_LEAD_WITH_QUOTE = 0.65
+QUOTE_LINK = 0.80  # cosine of two quote vectors that are one statement (search_api.quote_search)
+MAX_DAYS = 3
+LEAD_PASSAGES = 2
+CANDIDATES = 10
+BATCH = 64
+MAX_QUOTE_PROBES = 3  # longest quotes of an article looked up by meaning
+
+
+def fingerprint(text: str) -> list[str]:
+    """16 LSH band keys of the MinHash of the text's word 5-shingles."""
+    words = re.findall(r"\w+", text.lower())
+    shingles = {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(max(len(words) - SHINGLE_WORDS + 1, 1))}
+    signature = MinHash(num_perm=NUM_PERM, seed=1)
+    signature.update_batch([s.encode() for s in shingles])
+    values = signature.hashvalues.astype(np.uint64)
+    return [f"{band}:{hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=6).hexdigest()}"
+            for band in range(BANDS)]
+
+
+def lead_vector(passage_vectors: list) -> list[float] | None:
+    vectors = [v for v in passage_vectors[:LEAD_PASSAGES] if v is not None]
+    if not vectors:
+        return None
+    mean = np.mean(np.asarray(vectors, dtype=np.float32), axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm).tolist() if norm else None
+
+
+def cosine(a, b) -> float:
+    return float(np.dot(np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)))
+
+
+@dataclass
+class Match:
+    candidate: str
+    reason: str  # same text | same lead | same quote
+    strength: float
+
+
+def decide(bands_shared: int, lead_cos: float | None, shared_quote: bool, days_apart: int | None,
+           same_lead: float = SAME_LEAD) -> Match | None:
+    """The rule, in one place (the bench calls it too). Returns the reason and strength, or None."""
+    if bands_shared >= SAME_TEXT_BANDS:
+        return Match("", "same text", 1.0 + bands_shared / BANDS)
+    if lead_cos is None or (days_apart is not None and days_apart > MAX_DAYS):
+        return None
+    if lead_cos >= same_lead:
+        return Match("", "same lead", lead_cos)
+    if shared_quote and lead_cos >= SAME_LEAD_WITH_QUOTE:
+        return Match("", "same quote", lead_cos)
+    return None
+
+
+# ------------------------------------------------------------------ grouping against the index
+
+
+@dataclass
+class StoryRun:
+    articles: int = 0
+    new_stories: int = 0
+    joined: int = 0
+    merged: int = 0
+    seconds: float = 0.0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def line(self) -> str:
+        rate = self.articles / self.seconds if self.seconds else 0.0
+        why = ", ".join(f"{k} {v}" for k, v in sorted(self.reasons.items())) or "none"
+        return (f"stories: {self.articles} articles grouped ({self.joined} joined a story, {self.new_stories} new, "
+                f"{self.merged} merges; reasons: {why}) in {self.seconds:.1f}s, {1000 / rate if rate else 0:.1f} ms/article")
+
+
+FEATURES = [schema.DATE, schema.STORY, schema.FINGERPRINT, "quotes.key", "quotes.text", "quotes.start"]
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def _pending(es: Elasticsearch, index: str) -> Iterator[list[dict]]:
+    """Articles without a story, oldest first (undated last), a batch at a time, with what grouping
+    needs (a point-in-time keeps the walk consistent while the run writes story ids)."""
+    pit = es.open_point_in_time(index=index, keep_alive="5m")["id"]
+    sort = [{schema.DATE: {"order": "asc", "missing": "_last"}}, {"_shard_doc": "asc"}]
+    after = None
+    try:
+        while True:
+            response = es.search(size=BATCH, query={"bool": {"must_not": [{"exists": {"field": schema.STORY}}]}},
+                                 sort=sort, pit={"id": pit, "keep_alive": "5m"}, search_after=after,
+                                 source={"includes": FEATURES + [schema.LEAD_VECTOR, schema.QUOTE_VECTOR],
+                                         "exclude_vectors": False}, track_total_hits=False)
+            hits = response["hits"]["hits"]
+            if not hits:
+                return
+            pit, after = response.get("pit_id", pit), hits[-1]["sort"]
+            yield [{"id": h["_id"], **h["_source"]} for h in hits]
+    finally:
+        es.close_point_in_time(id=pit)
+
+
+def _searches(doc: dict) -> list[tuple[str, dict]]:
+    """Candidate look-ups for one article: shared band keys, nearest leads, nearest quotes."""
+    not_self = {"bool": {"must_not": [{"ids": {"values": [doc["id"]]}}]}}
+    source = {"includes": [schema.DATE, schema.STORY, schema.FINGERPRINT, "quotes.key"]}
+    # Candidates found by text or quote carry their lead vector: the rule needs the lead cosine.
+    with_lead = {"includes": source["includes"] + [schema.LEAD_VECTOR], "exclude_vectors": False}
+    out = []
+    if doc.get(schema.FINGERPRINT):
+        out.append(("text", {"size": CANDIDATES, "_source": with_lead, "query": {"bool": {"filter": [not_self, {
+            "terms": {schema.FINGERPRINT: doc[schema.FINGERPRINT]}}]}}}))
+    if doc.get(schema.LEAD_VECTOR):
+        window: list[dict] = [not_self]
+        day = _day(doc.get(schema.DATE))
+        if day:
+            window.append({"bool": {"should": [
+                {"range": {schema.DATE: {"gte": (day - timedelta(days=MAX_DAYS)).isoformat(),
+                                         "lte": (day + timedelta(days=MAX_DAYS + 1)).isoformat()}}},
+                {"bool": {"must_not": [{"exists": {"field": schema.DATE}}]}}], "minimum_should_match": 1}})
+        out.append(("lead", {"size": CANDIDATES, "_source": source, "knn": {
+            "field": schema.LEAD_VECTOR, "query_vector": doc[schema.LEAD_VECTOR], "k": CANDIDATES,
+            "num_candidates": 5 * CANDIDATES, "filter": {"bool": {"filter": window}}}}))
+    quotes = sorted((q for q in doc.get(schema.QUOTES, []) if q.get("vector") and len(q.get("text", "")) > 30),
+                    key=lambda q: -len(q["text"]))[:MAX_QUOTE_PROBES]
+    for quote in quotes:
+        out.append(("quote", {"size": CANDIDATES, "_source": with_lead, "knn": {
+            "field": schema.QUOTE_VECTOR, "query_vector": quote["vector"], "k": CANDIDATES,
+            "num_candidates": 5 * CANDIDATES, "similarity": QUOTE_LINK, "filter": not_self}}))
+    return out
+
+
+class _Stories:
+    """Union-find over story ids, for one run."""
+
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+
+    def find(self, story: str) -> str:
+        root = story
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        self.parent[story] = root
+        return root
+
+    def union(self, a: str, b: str) -> str:
+        """Keep the smaller (older-first) id as the root so merged stories keep a stable id."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return ra
+        keep, drop = (ra, rb) if ra < rb else (rb, ra)
+        self.parent[drop] = keep
+        return keep
+
+
+def assign(es: Elasticsearch, index: str) -> StoryRun:
+    """Give every article without a story one: join the best match's story, or start a new one."""
+    started = time.monotonic()
+    run = StoryRun()
+    stories = _Stories()
+    assigned: dict[str, str] = {}  # article id → story id, this run
+    for batch in _pending(es, index):
+        reasons: dict[str, str] = {}
+        plan = [(doc, kind, body) for doc in batch for kind, body in _searches(doc)]
+        responses = es.msearch(searches=[x for _, _, body in plan for x in ({"index": index}, body)])["responses"] \
+            if plan else []
+        found: dict[str, list[tuple[str, dict, float | None]]] = {}
+        for (doc, kind, _), response in zip(plan, responses):
+            for hit in response.get("hits", {}).get("hits", []):
+                score = 2 * hit["_score"] - 1 if kind in ("lead", "quote") else None  # ES cosine score → cosine
+                found.setdefault(doc["id"], []).append((kind, hit, score))
+        for doc in batch:
+            best: Match | None = None
+            matched_stories: list[tuple[str, Match]] = []
+            by_candidate: dict[str, dict] = {}
+            for kind, hit, score in found.get(doc["id"], []):
+                entry = by_candidate.setdefault(hit["_id"], {"source": hit["_source"], "lead": None, "quote": False})
+                entry["source"] = {**entry["source"], **hit["_source"]}
+                if kind == "lead":
+                    entry["lead"] = score
+                elif kind == "quote":
+                    entry["quote"] = True
+            own_keys = {q.get("key") for q in doc.get(schema.QUOTES, []) if q.get("key")}
+            for candidate, entry in by_candidate.items():
+                source = entry["source"]
+                shared_bands = len(set(doc.get(schema.FINGERPRINT) or []) & set(source.get(schema.FINGERPRINT) or []))
+                keys = {q.get("key") for q in source.get(schema.QUOTES, []) if q.get("key")}
+                lead = entry["lead"]
+                if lead is None and doc.get(schema.LEAD_VECTOR) and source.get(schema.LEAD_VECTOR):
+                    lead = cosine(doc[schema.LEAD_VECTOR], source[schema.LEAD_VECTOR])
+                a, b = _day(doc.get(schema.DATE)), _day(source.get(schema.DATE))
+                days = abs((a - b).days) if a and b else None
+                match = decide(shared_bands, lead, entry["quote"] or bool(own_keys & keys), days)
+                if match is None:
+                    continue
+                story = assigned.get(candidate) or source.get(schema.STORY)
+                if story is None:
+                    continue  # the candidate is grouped later in this run and will find this article
+                match.candidate = candidate
+                matched_stories.append((stories.find(story), match))
+                if best is None or match.strength > best.strength:
+                    best = match
+            if best is None:
+                story = stories.find(doc["id"])
+                run.new_stories += 1
+                reasons[doc["id"]] = "first of its story"
+            else:
+                story = matched_stories[0][0]
+                for other, _ in matched_stories[1:]:
+                    if stories.find(other) != stories.find(story):
+                        run.merged += 1
+                    story = stories.union(story, other)
+                run.joined += 1
+                reasons[doc["id"]] = f"{best.reason} as {best.candidate} ({best.strength:.3f})"
+                run.reasons[best.reason] = run.reasons.get(best.reason, 0) + 1
+            assigned[doc["id"]] = story
+        run.articles += len(batch)
+        store.update_fields(es, index, {doc_id: {schema.STORY: stories.find(assigned[doc_id]),
+                                                 schema.STORY_REASON: reason} for doc_id, reason in reasons.items()},
+                            refresh=False)
+    _relabel_merged(es, index, stories)
+    es.indices.refresh(index=index)
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def _relabel_merged(es: Elasticsearch, index: str, stories: _Stories) -> None:
+    """Articles still labelled with a story that was merged into another one get the surviving id."""
+    merged = [s for s in stories.parent if stories.find(s) != s]
+    updates = {}
+    if merged:
+        for hit in helpers.scan(es, index=index, query={"query": {"terms": {schema.STORY: merged}}},
+                                _source=[schema.STORY]):
+            updates[hit["_id"]] = {schema.STORY: stories.find(hit["_source"][schema.STORY])}
+    store.update_fields(es, index, updates)
+
+
+def forget(es: Elasticsearch, index: str) -> int:
+    """Clear every story id (for --rebuild): a null field is a missing one to the `exists` query."""
+    ids = [hit["_id"] for hit in helpers.scan(es, index=index, query={"query": {"exists": {"field": schema.STORY}}},
+                                              _source=False)]
+    return store.update_fields(es, index, {i: {schema.STORY: None, schema.STORY_REASON: None} for i in ids})

@@ -1,0 +1,93 @@
+"""Story grouping: same event in several outlets → one story id; syndicated copies collapse; the
+search, related and quote endpoints use it. Real node, real model."""
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from indexer import stories
+from indexer.pipeline import Indexer
+from tests.test_api import seed_ids
+
+WILDFIRE = "Wildfire forces evacuation of mountain villages"
+
+
+def _article(api, article_id: str) -> dict:
+    return api.get(f"/api/articles/{article_id}").json()
+
+
+def test_the_two_seeds_are_one_story(api, shared):
+    ids = seed_ids(api)
+    unn, tass = _article(api, ids["UNN"]), _article(api, ids["TASS"])
+    assert unn["story"] and unn["story"] == tass["story"]
+    assert "same lead" in (unn["story_reason"] + tass["story_reason"])
+
+
+def test_syndicated_copies_collapse_into_one_hit(api):
+    flat = api.get("/api/search", params={"q": "wildfire evacuation villages", "mode": "keyword"}).json()["hits"]
+    copies = [h for h in flat if h["title"] == WILDFIRE]
+    assert len(copies) == 2 and copies[0]["story"] == copies[1]["story"]
+    collapsed = api.get("/api/search", params={"q": "wildfire evacuation villages", "mode": "keyword",
+                                               "collapse": "story"}).json()
+    hits = [h for h in collapsed["hits"] if h["title"] == WILDFIRE]
+    assert len(hits) == 1, [h["title"] for h in collapsed["hits"]]
+    hit = hits[0]
+    other = {c["id"] for c in copies} - {hit["id"]}
+    assert {a["id"] for a in hit["story_articles"]} >= other
+    assert [m["id"] for m in hit["story_matches"]] == list(other) and hit["story_matches"][0]["highlights"]
+    assert hit["story_outlets"] == sorted({"Harbor Gazette", "Northern Ledger"} - {hit["outlet"]})
+    assert collapsed["stories"] < len(flat) and collapsed["total"] == api.get(
+        "/api/search", params={"q": "wildfire evacuation villages", "mode": "keyword"}).json()["total"]
+    only = api.get("/api/search", params={"story": hit["story"], "mode": "keyword", "size": 20}).json()["hits"]
+    assert {h["id"] for h in only} == {hit["id"], *other}
+
+
+def test_council_vote_coverage_is_one_story_and_related_lists_it_first(api):
+    hits = api.get("/api/search", params={"q": "council vote barrier Ostrand", "mode": "keyword",
+                                          "to": "2025-03-12", "from": "2025-03-12", "size": 10}).json()["hits"]
+    assert {h["outlet"] for h in hits} >= {"Harbor Gazette", "Northern Ledger", "Valley Wire"}
+    assert len({h["story"] for h in hits}) == 1
+    related = api.get(f"/api/articles/{hits[0]['id']}/related").json()["hits"]
+    same = [h for h in related if h["same_story"]]
+    assert len(same) >= 2 and related[:len(same)] == same  # the story's other articles first
+
+
+def test_fingerprint_bands():
+    text = " ".join(f"word{i} and more words about the harbour barrier vote number {i}" for i in range(40))
+    edited = text.replace("word7 ", "changed7 ")
+    other = " ".join(f"entirely different text {i} on rail strikes and timetables" for i in range(40))
+    shared = lambda a, b: len(set(stories.fingerprint(a)) & set(stories.fingerprint(b)))  # noqa: E731
+    assert shared(text, text) == stories.BANDS
+    assert shared(text, edited) >= stories.SAME_TEXT_BANDS
+    assert shared(text, other) == 0
+
+
+def test_new_copies_join_existing_stories_incrementally_and_rebuild_agrees(es, embedder, index_prefix):
+    folder = Path(tempfile.mkdtemp(prefix="morgue-stories-"))
+    alias = f"{index_prefix}-stories"
+    try:
+        source = Path(__file__).resolve().parents[1] / "sample_archive" / "exports" / "wire-and-web.jsonl"
+        records = [json.loads(line) for line in source.read_text().splitlines() if line.strip()]
+        (folder / "first.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+        indexer = Indexer(es, embedder, alias, folder / "cache")
+        first = indexer.run([folder / "first.jsonl"], quiet=True)
+        assert first.stories.articles == len(records)
+        wildfire = next(r for r in records if r["title"] == WILDFIRE)
+        copy = {**wildfire, "id": "ck-9", "outlet": "Coast Kurier", "url": "https://coast.example/9"}
+        (folder / "second.jsonl").write_text(json.dumps(copy) + "\n")
+        second = indexer.run([folder / "second.jsonl"], quiet=True)
+        assert second.stories.articles == 1 and second.stories.joined == 1  # only the new article is grouped
+        by_title = {}
+        for hit in es.search(index=alias, size=100, source=["title", "story"])["hits"]["hits"]:
+            by_title.setdefault(hit["_source"]["title"], set()).add(hit["_source"]["story"])
+        assert len(by_title[WILDFIRE]) == 1
+        before = {h["_id"]: h["_source"]["story"] for h in es.search(index=alias, size=100, source=["story"])["hits"]["hits"]}
+        index = next(iter(es.indices.get_alias(name=alias)))
+        assert stories.forget(es, index) == len(before)
+        again = stories.assign(es, index)
+        assert again.articles == len(before)
+        after = {h["_id"]: h["_source"]["story"] for h in es.search(index=alias, size=100, source=["story"])["hits"]["hits"]}
+        partition = lambda m: sorted(sorted(k for k in m if m[k] == s) for s in set(m.values()))  # noqa: E731
+        assert partition(after) == partition(before)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
