@@ -53,8 +53,8 @@ def _paragraphs(body: str) -> str:
 def _date(raw: str | None) -> str | None:
     if not raw:
         return None
-    try:
-        return datetime.strptime(raw.strip()[:20], "%d-%b-%Y %H:%M:%S").isoformat()
+    try:  # " 3-APR-1987 12:41:43.18": day without a leading zero, hundredths of a second
+        return datetime.strptime(raw.strip().split(".")[0], "%d-%b-%Y %H:%M:%S").isoformat()
     except ValueError:
         return None
 

@@ -20,6 +20,7 @@ class ModelInfo:
     model_id: str
     dims: int
     normalized: bool
+    backend: str = "torch"
 
 
 def bundled_model_path() -> Path:
@@ -37,10 +38,22 @@ def resolve_model(name: str | None) -> tuple[str, str]:
 
 class Embedder:
     """Encodes passages and queries into unit vectors (cosine similarity = dot product). The model is
-    loaded on first use, so a run that finds nothing new never pays for loading it."""
+    loaded on first use, so a run that finds nothing new never pays for loading it.
 
-    def __init__(self, model_name: str | None = None):
-        self.model_id, self.location = resolve_model(model_name)
+    backend: torch (sentence-transformers), onnx (fp32) or onnx-int8 (see indexer/onnx_backend.py).
+    Vectors of different backends differ slightly, so the backend is part of the model id that the
+    index records and the embedding cache is keyed by: an index is only ever searched with vectors
+    from the encoder that built it."""
+
+    def __init__(self, model_name: str | None = None, backend: str = "torch", home: Path | None = None):
+        from indexer.onnx_backend import BACKENDS
+
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown embedding backend {backend!r}: use one of {', '.join(BACKENDS)}")
+        base_id, self.location = resolve_model(model_name)
+        self.backend = backend
+        self.model_id = base_id if backend == "torch" else f"{base_id}@{backend}"
+        self.home = home
 
     @cached_property
     def model(self):
@@ -49,11 +62,25 @@ class Embedder:
         return SentenceTransformer(self.location, device="cpu")
 
     @cached_property
+    def onnx(self):
+        """The ONNX encoder, exported (and quantised) on first use, then read from MORGUE_HOME."""
+        from indexer import onnx_backend
+        from indexer.settings import get_settings
+
+        folder = onnx_backend.model_folder(self.home or get_settings().home, self.model_id.split("@")[0])
+        path = onnx_backend.export(self.model, folder)
+        if self.backend == "onnx-int8":
+            path = onnx_backend.quantize(path)
+        return onnx_backend.OnnxEncoder(path, self.model.tokenizer, self.model.max_seq_length)
+
+    @cached_property
     def info(self) -> ModelInfo:
         dims = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        return ModelInfo(self.model_id, dims(), True)
+        return ModelInfo(self.model_id, dims(), True, self.backend)
 
     def encode(self, texts: list[str], batch_size: int = 32) -> list[list[float]]:
+        if self.backend != "torch":
+            return self.onnx.encode(texts, batch_size=batch_size).tolist()
         vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
                                     convert_to_numpy=True, show_progress_bar=False)
         return vectors.tolist()
@@ -62,7 +89,15 @@ class Embedder:
         return self.encode([text], batch_size=1)[0]
 
 
+def get_embedder(model_name: str | None = None, backend: str | None = None) -> Embedder:
+    """The process-wide embedder for a model and backend (MORGUE_EMBED_BACKEND when not given)."""
+    if backend is None:
+        from indexer.settings import get_settings
+
+        backend = get_settings().embed_backend
+    return _embedder(model_name, backend)
+
+
 @lru_cache(maxsize=4)
-def get_embedder(model_name: str | None = None) -> Embedder:
-    """The process-wide embedder for a model (loading takes seconds; do it once)."""
-    return Embedder(model_name)
+def _embedder(model_name: str | None, backend: str) -> Embedder:
+    return Embedder(model_name, backend)  # loading takes seconds: once per process

@@ -23,7 +23,7 @@ from indexer.sources import RawArticle, Rejected, iter_files, read_path
 BATCH_ARTICLES = 64
 # Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
 # (its passages' vectors still come from the embedding cache when their text is unchanged).
-ENRICH_VERSION = 5  # 4: quotes carry a normalised key and a vector; 5: story signals
+ENRICH_VERSION = 6  # 4: quotes carry a normalised key and a vector; 5, 6: story signals
 OUTCOMES = ("indexed", "updated", "unchanged", "rejected")
 
 
@@ -62,6 +62,7 @@ def to_document(article: Article, passages, vectors, quote_vectors) -> dict:
         schema.INDEXED_AT: datetime.now(timezone.utc).isoformat(timespec="seconds"),
         schema.QUOTES: [{**q.to_doc(), "vector": v} for q, v in zip(article.quotes, quote_vectors)],
         schema.FINGERPRINT: stories.fingerprint(article.body),
+        schema.NAMES: stories.names(article.body),
         schema.LEAD_VECTOR: stories.lead_vector(vectors),
         schema.PASSAGES: [{"text": p.text, "start": p.start, "end": p.end, "vector": v} for p, v in zip(passages, vectors)],
     }

@@ -30,6 +30,7 @@ INPUT_HASH = "input_hash"  # the raw input and the enrichment version it went th
 STORY = "story"
 STORY_REASON = "story_reason"  # why the article joined its story ("same lead as <id> (0.87)")
 FINGERPRINT = "fingerprint"  # LSH band keys of the text's MinHash: syndicated copies share them
+NAMES = "names"  # capitalised words of the lead: who and where (story grouping)
 LEAD_VECTOR = "lead_vector"  # mean of the first passages' vectors: what the story is about
 QUOTES = "quotes"
 PASSAGES = "passages"
@@ -58,6 +59,7 @@ def mapping(model: ModelInfo) -> dict:
             "model": model.model_id,
             "dims": model.dims,
             "normalized": model.normalized,
+            "backend": model.backend,
         },
         "dynamic": "strict",
         "properties": {
@@ -80,6 +82,7 @@ def mapping(model: ModelInfo) -> dict:
             STORY: _KEYWORD,
             STORY_REASON: {"type": "keyword", "index": False},
             FINGERPRINT: _KEYWORD,
+            NAMES: _KEYWORD,
             LEAD_VECTOR: _vector(model),
             INDEXED_AT: {"type": "date"},
             QUOTES: {

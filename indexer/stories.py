@@ -5,7 +5,10 @@ Cheap signals, each of which explains itself in the article's `story_reason`:
   stored as 16 LSH band keys (`fingerprint`); two articles sharing at least SAME_TEXT_BANDS bands
   are copies of one text, whatever their dates.
 - **same lead**: cosine of the lead vectors (mean of the first two passage vectors: who, what, where)
-  at or above SAME_LEAD, for articles at most MAX_DAYS apart (or without a full date).
+  at or above SAME_LEAD, for articles at most MAX_DAYS apart (or without a full date) that share a
+  name (capitalised words of the lead, minus sentence starters and corporate suffixes): formulaic
+  texts about different actors ("Pall Corp sets quarterly dividend" / "Walgreen votes quarterly
+  dividend") read alike to the model but name no one in common.
 - **same quote**: the same quotation (normalised words, or quote vectors at or above the API's
   SAME_QUOTE_SIMILARITY: translations) together with a lead cosine at or above SAME_LEAD_WITH_QUOTE.
 Candidates come from Elasticsearch: a terms query on the band keys (LSH) and a kNN on the lead vector,
@@ -34,7 +37,7 @@ NUM_PERM, BANDS = 64, 16
 ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 5
 SAME_TEXT_BANDS = 8  # ≥ half the bands equal: Jaccard of shingles ≈ 0.7 or more
-SAME_LEAD = 0.80  # calibrated on SemEval en-en; see bench/results/semeval_stories.md
+SAME_LEAD = 0.60  # SemEval en-en: precision 0.91, recall 0.63 (bench/results/semeval_stories.md)
 SAME_LEAD_WITH_QUOTE = 0.65
 QUOTE_LINK = 0.80  # cosine of two quote vectors that are one statement (search_api.quote_search)
 MAX_DAYS = 3
@@ -53,6 +56,35 @@ def fingerprint(text: str) -> list[str]:
     values = signature.hashvalues.astype(np.uint64)
     return [f"{band}:{hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=6).hexdigest()}"
             for band in range(BANDS)]
+
+
+_NAME = re.compile(r"\b[A-Z][\w'’-]*[A-Za-z0-9]\b|\b(?:[A-Z]\.){2,}")
+NOT_NAMES = set("""a an the in on at of to for by from with as and or but if when while after before since
+until this that these those there here it its he she his her him they them their we our you your i me my
+mr mrs ms dr sir mln bln pct vs inc co corp corporation ltd plc llc group company companies holdings
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+reuter reuters said says also however meanwhile""".split())
+LEAD_CHARS = 1500
+MIN_SHARED_NAMES = 1
+SAME_LEAD_UNNAMED = 0.90  # when one lead names no one, the leads alone must be near-identical
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”«»]\s*|\n)\s*$")
+
+
+def names(body: str) -> list[str]:
+    """Who and where the lead is about: capitalised words inside sentences (a capital after a full stop
+    or a line break says nothing), lower-cased, possessives dropped, minus common words."""
+    lead = body[:LEAD_CHARS]
+    found = set()
+    for match in _NAME.finditer(lead):
+        if _SENTENCE_START.search(lead[max(0, match.start() - 3):match.start()]):
+            continue
+        name = re.sub(r"['’]s$", "", match.group(0).lower().rstrip("."))
+        if name not in NOT_NAMES and len(name) > 1:
+            found.add(name)
+    return sorted(found)
 
 
 def lead_vector(passage_vectors: list) -> list[float] | None:
@@ -76,12 +108,17 @@ class Match:
 
 
 def decide(bands_shared: int, lead_cos: float | None, shared_quote: bool, days_apart: int | None,
-           same_lead: float = SAME_LEAD) -> Match | None:
-    """The rule, in one place (the bench calls it too). Returns the reason and strength, or None."""
+           shared_names: int | None, same_lead: float = SAME_LEAD) -> Match | None:
+    """The rule, in one place (the bench calls it too). Returns the reason and strength, or None.
+    shared_names None: one side names no one, so names cannot disagree."""
     if bands_shared >= SAME_TEXT_BANDS:
         return Match("", "same text", 1.0 + bands_shared / BANDS)
     if lead_cos is None or (days_apart is not None and days_apart > MAX_DAYS):
         return None
+    if shared_names is not None and shared_names < MIN_SHARED_NAMES:
+        return None
+    if shared_names is None:
+        same_lead = max(same_lead, SAME_LEAD_UNNAMED)
     if lead_cos >= same_lead:
         return Match("", "same lead", lead_cos)
     if shared_quote and lead_cos >= SAME_LEAD_WITH_QUOTE:
@@ -108,7 +145,7 @@ class StoryRun:
                 f"{self.merged} merges; reasons: {why}) in {self.seconds:.1f}s, {1000 / rate if rate else 0:.1f} ms/article")
 
 
-FEATURES = [schema.DATE, schema.STORY, schema.FINGERPRINT, "quotes.key", "quotes.text", "quotes.start"]
+FEATURES = [schema.DATE, schema.STORY, schema.FINGERPRINT, schema.NAMES, "quotes.key", "quotes.text", "quotes.start"]
 
 
 def _day(value: str | None) -> date | None:
@@ -139,7 +176,7 @@ def _pending(es: Elasticsearch, index: str) -> Iterator[list[dict]]:
 def _searches(doc: dict) -> list[tuple[str, dict]]:
     """Candidate look-ups for one article: shared band keys, nearest leads, nearest quotes."""
     not_self = {"bool": {"must_not": [{"ids": {"values": [doc["id"]]}}]}}
-    source = {"includes": [schema.DATE, schema.STORY, schema.FINGERPRINT, "quotes.key"]}
+    source = {"includes": [schema.DATE, schema.STORY, schema.FINGERPRINT, schema.NAMES, "quotes.key"]}
     # Candidates found by text or quote carry their lead vector: the rule needs the lead cosine.
     with_lead = {"includes": source["includes"] + [schema.LEAD_VECTOR], "exclude_vectors": False}
     out = []
@@ -226,7 +263,9 @@ def assign(es: Elasticsearch, index: str) -> StoryRun:
                     lead = cosine(doc[schema.LEAD_VECTOR], source[schema.LEAD_VECTOR])
                 a, b = _day(doc.get(schema.DATE)), _day(source.get(schema.DATE))
                 days = abs((a - b).days) if a and b else None
-                match = decide(shared_bands, lead, entry["quote"] or bool(own_keys & keys), days)
+                own_names, their_names = set(doc.get(schema.NAMES) or []), set(source.get(schema.NAMES) or [])
+                shared_names = len(own_names & their_names) if own_names and their_names else None
+                match = decide(shared_bands, lead, entry["quote"] or bool(own_keys & keys), days, shared_names)
                 if match is None:
                     continue
                 story = assigned.get(candidate) or source.get(schema.STORY)
