@@ -12,9 +12,10 @@ Cheap signals, each of which explains itself in the article's `story_reason`:
 - **same quote**: the same quotation (normalised words, or quote vectors at or above the API's
   SAME_QUOTE_SIMILARITY: translations) together with a lead cosine at or above SAME_LEAD_WITH_QUOTE.
 Candidates come from Elasticsearch: a terms query on the band keys (LSH) and a kNN on the lead vector,
-so grouping never compares all pairs. An article joins the story of its best match; an article that
-matches two stories merges them (the smaller id survives, so ids stay stable). New articles (no story yet) are grouped
-incrementally after each `morgue index`; `morgue stories --rebuild` forgets every story and starts over.
+so grouping never compares all pairs. An article joins the story of its strongest match if it also
+resembles the story's first article (no chains of look-alikes, no merging of stories). New articles
+(no story yet) are grouped incrementally after each `morgue index`; `morgue stories --rebuild`
+forgets every story and starts over. A lead that names no one is too generic to match by lead alone.
 
 Thresholds are calibrated on SemEval-2022 Task 8 (see bench/semeval_stories.py and its result).
 """
@@ -24,8 +25,8 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Iterator
 from datetime import date, timedelta
+from typing import Iterator
 
 import numpy as np
 from datasketch import MinHash
@@ -38,7 +39,7 @@ ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 5
 SAME_TEXT_BANDS = 8  # ≥ half the bands equal: Jaccard of shingles ≈ 0.7 or more
 SAME_LEAD = 0.60  # SemEval en-en: precision 0.91, recall 0.63 (bench/results/semeval_stories.md)
-SAME_LEAD_WITH_QUOTE = 0.65
+SAME_LEAD_WITH_QUOTE = 0.45
 QUOTE_LINK = 0.80  # cosine of two quote vectors that are one statement (search_api.quote_search)
 MAX_DAYS = 3
 LEAD_PASSAGES = 2
@@ -66,8 +67,7 @@ monday tuesday wednesday thursday friday saturday sunday january february march 
 august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
 reuter reuters said says also however meanwhile""".split())
 LEAD_CHARS = 1500
-MIN_SHARED_NAMES = 1
-SAME_LEAD_UNNAMED = 0.90  # when one lead names no one, the leads alone must be near-identical
+MIN_SHARED_NAMES = 2
 
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”«»]\s*|\n)\s*$")
@@ -110,15 +110,15 @@ class Match:
 def decide(bands_shared: int, lead_cos: float | None, shared_quote: bool, days_apart: int | None,
            shared_names: int | None, same_lead: float = SAME_LEAD) -> Match | None:
     """The rule, in one place (the bench calls it too). Returns the reason and strength, or None.
-    shared_names None: one side names no one, so names cannot disagree."""
+    shared_names None: one side names no one."""
     if bands_shared >= SAME_TEXT_BANDS:
         return Match("", "same text", 1.0 + bands_shared / BANDS)
     if lead_cos is None or (days_apart is not None and days_apart > MAX_DAYS):
         return None
     if shared_names is not None and shared_names < MIN_SHARED_NAMES:
         return None
-    if shared_names is None:
-        same_lead = max(same_lead, SAME_LEAD_UNNAMED)
+    if shared_names is None:  # a lead that names no one: too generic to call the same event
+        return Match("", "same quote", lead_cos) if shared_quote and lead_cos >= same_lead else None
     if lead_cos >= same_lead:
         return Match("", "same lead", lead_cos)
     if shared_quote and lead_cos >= SAME_LEAD_WITH_QUOTE:
@@ -134,15 +134,14 @@ class StoryRun:
     articles: int = 0
     new_stories: int = 0
     joined: int = 0
-    merged: int = 0
     seconds: float = 0.0
     reasons: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
         rate = self.articles / self.seconds if self.seconds else 0.0
         why = ", ".join(f"{k} {v}" for k, v in sorted(self.reasons.items())) or "none"
-        return (f"stories: {self.articles} articles grouped ({self.joined} joined a story, {self.new_stories} new, "
-                f"{self.merged} merges; reasons: {why}) in {self.seconds:.1f}s, {1000 / rate if rate else 0:.1f} ms/article")
+        return (f"stories: {self.articles} articles grouped ({self.joined} joined a story, {self.new_stories} new; "
+                f"reasons: {why}) in {self.seconds:.1f}s, {1000 / rate if rate else 0:.1f} ms/article")
 
 
 FEATURES = [schema.DATE, schema.STORY, schema.FINGERPRINT, schema.NAMES, "quotes.key", "quotes.text", "quotes.start"]
@@ -203,111 +202,92 @@ def _searches(doc: dict) -> list[tuple[str, dict]]:
     return out
 
 
-class _Stories:
-    """Union-find over story ids, for one run."""
+def _seed_leads(es: Elasticsearch, index: str, story_ids: set[str]) -> dict[str, list[float]]:
+    """Lead vectors of the articles that started these stories (a story's id is its first article's)."""
+    if not story_ids:
+        return {}
+    response = es.search(index=index, size=len(story_ids), query={"ids": {"values": sorted(story_ids)}},
+                         source={"includes": [schema.LEAD_VECTOR], "exclude_vectors": False})
+    return {h["_id"]: h["_source"][schema.LEAD_VECTOR] for h in response["hits"]["hits"]
+            if h["_source"].get(schema.LEAD_VECTOR)}
 
-    def __init__(self):
-        self.parent: dict[str, str] = {}
 
-    def find(self, story: str) -> str:
-        root = story
-        while self.parent.get(root, root) != root:
-            root = self.parent[root]
-        self.parent[story] = root
-        return root
-
-    def union(self, a: str, b: str) -> str:
-        """Keep the smaller (older-first) id as the root so merged stories keep a stable id."""
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return ra
-        keep, drop = (ra, rb) if ra < rb else (rb, ra)
-        self.parent[drop] = keep
-        return keep
+def _matches(doc: dict, candidates: dict[str, dict]) -> list[Match]:
+    """Every candidate that passes the rule, strongest first."""
+    own_keys = {q.get("key") for q in doc.get(schema.QUOTES, []) if q.get("key")}
+    own_names = set(doc.get(schema.NAMES) or [])
+    out = []
+    for candidate, entry in candidates.items():
+        source = entry["source"]
+        shared_bands = len(set(doc.get(schema.FINGERPRINT) or []) & set(source.get(schema.FINGERPRINT) or []))
+        keys = {q.get("key") for q in source.get(schema.QUOTES, []) if q.get("key")}
+        lead = entry["lead"]
+        if lead is None and doc.get(schema.LEAD_VECTOR) and source.get(schema.LEAD_VECTOR):
+            lead = cosine(doc[schema.LEAD_VECTOR], source[schema.LEAD_VECTOR])
+        a, b = _day(doc.get(schema.DATE)), _day(source.get(schema.DATE))
+        days = abs((a - b).days) if a and b else None
+        their_names = set(source.get(schema.NAMES) or [])
+        shared_names = len(own_names & their_names) if own_names and their_names else None
+        match = decide(shared_bands, lead, entry["quote"] or bool(own_keys & keys), days, shared_names)
+        if match is not None:
+            match.candidate = candidate
+            out.append(match)
+    return sorted(out, key=lambda m: -m.strength)
 
 
 def assign(es: Elasticsearch, index: str) -> StoryRun:
-    """Give every article without a story one: join the best match's story, or start a new one."""
+    """Give every article without a story one. It joins the story of its strongest match whose first
+    article it also matches (so a story cannot drift along a chain of look-alikes: every member is
+    close to where the story began); otherwise it starts a story, named by its own id."""
     started = time.monotonic()
     run = StoryRun()
-    stories = _Stories()
     assigned: dict[str, str] = {}  # article id → story id, this run
+    started_here: dict[str, list[float]] = {}  # lead vectors of stories begun in this run
     for batch in _pending(es, index):
-        reasons: dict[str, str] = {}
         plan = [(doc, kind, body) for doc in batch for kind, body in _searches(doc)]
         responses = es.msearch(searches=[x for _, _, body in plan for x in ({"index": index}, body)])["responses"] \
             if plan else []
-        found: dict[str, list[tuple[str, dict, float | None]]] = {}
+        found: dict[str, dict[str, dict]] = {}
         for (doc, kind, _), response in zip(plan, responses):
             for hit in response.get("hits", {}).get("hits", []):
-                score = 2 * hit["_score"] - 1 if kind in ("lead", "quote") else None  # ES cosine score → cosine
-                found.setdefault(doc["id"], []).append((kind, hit, score))
-        for doc in batch:
-            best: Match | None = None
-            matched_stories: list[tuple[str, Match]] = []
-            by_candidate: dict[str, dict] = {}
-            for kind, hit, score in found.get(doc["id"], []):
-                entry = by_candidate.setdefault(hit["_id"], {"source": hit["_source"], "lead": None, "quote": False})
+                entry = found.setdefault(doc["id"], {}).setdefault(
+                    hit["_id"], {"source": {}, "lead": None, "quote": False})
                 entry["source"] = {**entry["source"], **hit["_source"]}
                 if kind == "lead":
-                    entry["lead"] = score
+                    entry["lead"] = 2 * hit["_score"] - 1  # ES's cosine score (1 + cos) / 2 → cos
                 elif kind == "quote":
                     entry["quote"] = True
-            own_keys = {q.get("key") for q in doc.get(schema.QUOTES, []) if q.get("key")}
-            for candidate, entry in by_candidate.items():
-                source = entry["source"]
-                shared_bands = len(set(doc.get(schema.FINGERPRINT) or []) & set(source.get(schema.FINGERPRINT) or []))
-                keys = {q.get("key") for q in source.get(schema.QUOTES, []) if q.get("key")}
-                lead = entry["lead"]
-                if lead is None and doc.get(schema.LEAD_VECTOR) and source.get(schema.LEAD_VECTOR):
-                    lead = cosine(doc[schema.LEAD_VECTOR], source[schema.LEAD_VECTOR])
-                a, b = _day(doc.get(schema.DATE)), _day(source.get(schema.DATE))
-                days = abs((a - b).days) if a and b else None
-                own_names, their_names = set(doc.get(schema.NAMES) or []), set(source.get(schema.NAMES) or [])
-                shared_names = len(own_names & their_names) if own_names and their_names else None
-                match = decide(shared_bands, lead, entry["quote"] or bool(own_keys & keys), days, shared_names)
-                if match is None:
-                    continue
-                story = assigned.get(candidate) or source.get(schema.STORY)
-                if story is None:
-                    continue  # the candidate is grouped later in this run and will find this article
-                match.candidate = candidate
-                matched_stories.append((stories.find(story), match))
-                if best is None or match.strength > best.strength:
-                    best = match
-            if best is None:
-                story = stories.find(doc["id"])
-                run.new_stories += 1
-                reasons[doc["id"]] = "first of its story"
-            else:
-                story = matched_stories[0][0]
-                for other, _ in matched_stories[1:]:
-                    if stories.find(other) != stories.find(story):
-                        run.merged += 1
-                    story = stories.union(story, other)
+        stored_stories = {e["source"].get(schema.STORY) for c in found.values() for e in c.values()}
+        seeds = _seed_leads(es, index, {s for s in stored_stories if s and s not in started_here})
+        reasons: dict[str, str] = {}
+        for doc in batch:
+            story = None
+            for match in _matches(doc, found.get(doc["id"], {})):
+                entry = found[doc["id"]][match.candidate]
+                candidate_story = assigned.get(match.candidate) or entry["source"].get(schema.STORY)
+                if candidate_story is None:
+                    continue  # grouped later in this run, when it will find this article
+                seed = started_here.get(candidate_story) or seeds.get(candidate_story)
+                if match.reason != "same text" and candidate_story != match.candidate and seed is not None \
+                        and doc.get(schema.LEAD_VECTOR) and cosine(doc[schema.LEAD_VECTOR], seed) < SAME_LEAD:
+                    continue  # like one member, unlike the story's first article
+                story = candidate_story
+                reasons[doc["id"]] = f"{match.reason} as {match.candidate} ({match.strength:.3f})"
+                run.reasons[match.reason] = run.reasons.get(match.reason, 0) + 1
                 run.joined += 1
-                reasons[doc["id"]] = f"{best.reason} as {best.candidate} ({best.strength:.3f})"
-                run.reasons[best.reason] = run.reasons.get(best.reason, 0) + 1
+                break
+            if story is None:
+                story = doc["id"]
+                started_here[story] = doc.get(schema.LEAD_VECTOR)
+                reasons[doc["id"]] = "first of its story"
+                run.new_stories += 1
             assigned[doc["id"]] = story
         run.articles += len(batch)
-        store.update_fields(es, index, {doc_id: {schema.STORY: stories.find(assigned[doc_id]),
-                                                 schema.STORY_REASON: reason} for doc_id, reason in reasons.items()},
-                            refresh=False)
-    _relabel_merged(es, index, stories)
+        store.update_fields(es, index, {doc_id: {schema.STORY: assigned[doc_id], schema.STORY_REASON: reason}
+                                        for doc_id, reason in reasons.items()}, refresh=False)
     es.indices.refresh(index=index)
     run.seconds = time.monotonic() - started
     return run
-
-
-def _relabel_merged(es: Elasticsearch, index: str, stories: _Stories) -> None:
-    """Articles still labelled with a story that was merged into another one get the surviving id."""
-    merged = [s for s in stories.parent if stories.find(s) != s]
-    updates = {}
-    if merged:
-        for hit in helpers.scan(es, index=index, query={"query": {"terms": {schema.STORY: merged}}},
-                                _source=[schema.STORY]):
-            updates[hit["_id"]] = {schema.STORY: stories.find(hit["_source"][schema.STORY])}
-    store.update_fields(es, index, updates)
 
 
 def forget(es: Elasticsearch, index: str) -> int:
