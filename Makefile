@@ -36,5 +36,10 @@ demo: install
 test: install browser
 	$(BIN)/pytest -q
 
+# Every benchmark, then bench/RESULTS.md (needs MORGUE_SHARED, default ../shared; see bench/run_all.py).
+bench: install
+	$(BIN)/morgue es start
+	$(BIN)/python -m bench.run_all
+
 clean:
 	rm -rf $(VENV) .pytest_cache

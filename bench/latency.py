@@ -73,8 +73,9 @@ def main() -> None:
     parser.add_argument("--clients", default="1,4,16")
     parser.add_argument("--queries", type=int, default=80)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "latency.md")
+    parser.add_argument("--out", type=Path, help="default bench/results/latency-<alias>.md")
     args = parser.parse_args()
+    args.out = args.out or Path(__file__).parent / "results" / f"latency-{args.alias}.md"
     levels = [int(c) for c in args.clients.split(",")]
     settings = get_settings()
     es = connect(settings)

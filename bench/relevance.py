@@ -46,11 +46,12 @@ def _blocks(text: str, marker: str) -> list[tuple[str, str]]:
 
 def load_time(folder: Path) -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
     docs = []
-    for header, body in _blocks((folder / "TIME.ALL").read_text(encoding="latin-1"), "TEXT"):
+    # TIME.REL numbers documents by their position in TIME.ALL (1…423), not by the *TEXT number.
+    for position, (header, body) in enumerate(_blocks((folder / "TIME.ALL").read_text(encoding="latin-1"), "TEXT"), 1):
         match = re.match(r"(\d+)\s+(\d\d/\d\d)/?\s*(\d\d)\s+PAGE\s+(\d+)", header)  # one header says "08/30 63"
         number, day, year, page = match.groups()
         published = datetime.strptime(f"{day}/19{year}", "%m/%d/%Y").date()
-        docs.append({"id": f"time-{int(number)}", "title": f"TIME, {published:%d %B %Y}, page {int(page)}",
+        docs.append({"id": f"time-{position}", "title": f"TIME, {published:%d %B %Y}, page {int(page)}",
                      "date": published.isoformat(), "outlet": "TIME", "text": body})
     queries = {str(int(h.split()[0])): body for h, body in _blocks((folder / "TIME.QUE").read_text(encoding="latin-1"),
                                                                    "FIND")}
@@ -114,10 +115,13 @@ def evaluate(ctx: service.Context, queries: dict[str, str], qrels: dict[str, dic
     return {k: v / len(judged) for k, v in scores.items()} | {"queries": len(judged)}
 
 
-def run(docs: list[dict], queries: dict[str, str], qrels: dict[str, dict[str, int]], name: str) -> tuple[list, dict]:
+def run(docs: list[dict], queries: dict[str, str], qrels: dict[str, dict[str, int]], name: str,
+        backend: str | None = None, sweep: bool = True) -> tuple[list, dict]:
+    """Index the corpus into a fresh index, evaluate each mode, drop the index. sweep=False: only
+    keyword, semantic and the default hybrid."""
     settings = get_settings()
     es = connect(settings)
-    embedder = get_embedder(settings.model)
+    embedder = get_embedder(settings.model, backend)
     alias = f"bench-relevance-{os.getpid()}"
     folder = Path(tempfile.mkdtemp(prefix="morgue-relevance-"))
     corpus = folder / f"{name}.jsonl"
@@ -129,7 +133,7 @@ def run(docs: list[dict], queries: dict[str, str], qrels: dict[str, dict[str, in
                 ("semantic (kNN)", evaluate(ctx, queries, qrels, mode="semantic")),
                 ("hybrid, RRF k=60 (default)", evaluate(ctx, queries, qrels, mode="hybrid"))]
         rows += [(f"hybrid, convex alpha={a}", evaluate(ctx, queries, qrels, mode="hybrid", fusion="convex",
-                                                       alpha=a)) for a in ALPHAS]
+                                                       alpha=a)) for a in (ALPHAS if sweep else [])]
     finally:
         drop_alias(es, alias)
     return rows, {"articles": sum(summary.counts[k] for k in ("indexed", "updated", "unchanged")),

@@ -33,6 +33,13 @@ from indexer.sources import Rejected, iter_files, read_path  # noqa: E402
 
 
 def pick_files(corpus: Path, limit: int) -> list[Path]:
+    """BBC-style folders: `limit` article files spread over the folders. A JSONL export (Reuters, see
+    bench/reuters.py): its first `limit` records, copied to a scratch file."""
+    if corpus.is_file():
+        lines = corpus.read_text(encoding="utf-8").splitlines()[:limit]
+        scratch = Path(tempfile.mkdtemp(prefix="morgue-bench-corpus-")) / corpus.name
+        scratch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return [scratch]
     files = [path for path, _ in iter_files([corpus]) if path.suffix.lower() == ".txt" and path.stem.isdigit()]
     step = max(len(files) // limit, 1)
     return files[::step][:limit]  # spread over the corpus's folders
@@ -82,8 +89,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=shared / "data" / "bbc")
     parser.add_argument("--limit", type=int, default=400)
-    parser.add_argument("--out", type=Path, default=root / "bench" / "results" / "throughput.md")
+    parser.add_argument("--out", type=Path, help="default bench/results/throughput-<corpus>.md")
     args = parser.parse_args()
+    args.out = args.out or root / "bench" / "results" / f"throughput-{args.corpus.stem}.md"
     r = run(args.corpus, args.limit)
     ratio = r["pipeline_rate"] / r["raw_rate"]
     text = f"""# Indexing throughput: pipeline vs raw `model.encode`

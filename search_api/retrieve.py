@@ -11,7 +11,11 @@ from search_api.query import SearchQuery
 from search_api.syntax import Parsed
 
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: cannot occur in article text
-HIT_SOURCE_EXCLUDES = [schema.BODY, schema.PASSAGES, schema.SOURCE, schema.CONTENT_HASH]
+HIT_SOURCE_EXCLUDES = [schema.BODY, schema.PASSAGES, schema.SOURCE, schema.CONTENT_HASH, schema.INPUT_HASH,
+                       schema.FINGERPRINT, schema.NAMES]
+# The legs rank; only the page is fetched in full and highlighted (highlighting 200 candidates per leg
+# to show 10 was most of a search's time on long articles).
+RANKING_SOURCE = [schema.DATE, schema.STORY]
 PIT_KEEP_ALIVE = "5m"
 
 
@@ -65,11 +69,8 @@ def highlight(parsed: Parsed) -> dict | None:
 
 
 def keyword_body(parsed: Parsed, query: SearchQuery, size: int) -> dict:
-    body: dict = {"query": {"bool": {"must": [parsed.query], "filter": filters(query)}}, "size": size,
-                  "_source": {"excludes": HIT_SOURCE_EXCLUDES}, "track_total_hits": True}
-    if (marks := highlight(parsed)) is not None:
-        body["highlight"] = marks
-    return body
+    return {"query": {"bool": {"must": [parsed.query], "filter": filters(query)}}, "size": size,
+            "_source": RANKING_SOURCE, "track_total_hits": True}
 
 
 def semantic_body(parsed: Parsed, query: SearchQuery, vector: list[float], size: int) -> dict:
@@ -77,8 +78,16 @@ def semantic_body(parsed: Parsed, query: SearchQuery, vector: list[float], size:
         "knn": {"field": schema.PASSAGE_VECTOR, "query_vector": vector, "k": size,
                 "num_candidates": min(max(2 * size, 100), 10_000), "filter": filters(query),
                 "inner_hits": {"size": 1, "_source": ["passages.text", "passages.start", "passages.end"]}},
-        "size": size, "_source": {"excludes": HIT_SOURCE_EXCLUDES},
+        "size": size, "_source": RANKING_SOURCE,
     }
+    return body
+
+
+def page_body(parsed: Parsed, ids: list[str]) -> dict:
+    """The page's articles in full, with the query's matches marked (matching by meaning only is fine:
+    the query is a `should`, the ids are the filter)."""
+    body: dict = {"size": len(ids), "query": {"bool": {"filter": [{"ids": {"values": ids}}], "should": [parsed.query]}},
+                  "_source": {"excludes": HIT_SOURCE_EXCLUDES}}
     if (marks := highlight(parsed)) is not None:
         body["highlight"] = marks
     return body

@@ -139,20 +139,27 @@ def search(ctx: Context, query: SearchQuery) -> dict:
     if query.sort is Sort.date and query.mode is not Mode.keyword:
         dates = {h["_id"]: h["_source"].get(schema.DATE) or "" for leg in legs.values() for h in leg.hits}
         fused.sort(key=lambda f: dates.get(f.id, ""), reverse=True)
-    sources = {}
-    for name in ("semantic", "keyword"):  # keyword last: its hit carries the highlights
+    sources: dict[str, dict] = {}
+    for name in ("semantic", "keyword"):
         for hit in legs.get(name, retrieve.LegResult()).hits:
-            merged = sources.setdefault(hit["_id"], {})
-            merged.update({k: v for k, v in hit.items() if k != "highlight" or v})
+            sources.setdefault(hit["_id"], {}).update({k: v for k, v in hit.items() if v})
     total, relation = _total(query, legs, fused)  # articles, before collapsing
     grouped: dict[str, list[fuse.Fused]] = {}
     if query.collapse == "story":
         fused, grouped = _one_per_story(fused, sources)
     page = fused[offset:offset + query.size]
     more = offset + query.size < len(fused)
+    shown = [f.id for f in page] + [m.id for f in page for m in grouped.get(f.id, [])]
+    stories = sorted({sources[f.id].get("_source", {}).get(schema.STORY) for f in page} - {None})
+    fetched = _fetch_page(ctx, parsed, shown, stories, pit)
+    for hit in fetched["page"].hits:  # full source and highlights; the semantic leg's inner hit stays
+        entry = sources[hit["_id"]]
+        entry["_source"] = hit["_source"]
+        if hit.get("highlight"):
+            entry["highlight"] = hit["highlight"]
     hits = [_hit(sources[f.id], f, query, parsed) for f in page]
     if query.collapse == "story":
-        _add_story_members(ctx, hits, pit)
+        _add_story_members(hits, fetched.get("members"))
         for hit in hits:  # the story's other articles that match too, each with its own evidence
             hit["story_matches"] = [_hit(sources[m.id], m, query, parsed) for m in grouped.get(hit["id"], [])]
     response = {
@@ -186,16 +193,23 @@ def _one_per_story(fused: list[fuse.Fused], sources: dict[str, dict]
 STORY_MEMBERS = 20
 
 
-def _add_story_members(ctx: Context, hits: list[dict], pit: str) -> None:
+def _fetch_page(ctx: Context, parsed: Parsed, ids: list[str], stories: list[str], pit: str) -> dict:
+    """One round trip for what the page shows: its articles with highlights and, when collapsing,
+    every article of its stories."""
+    bodies = {"page": retrieve.page_body(parsed, ids)} if ids else {}
+    if stories:
+        bodies["members"] = {"size": STORY_MEMBERS * len(stories), "query": {"terms": {schema.STORY: stories}},
+                             "_source": [schema.STORY, schema.TITLE, schema.OUTLET, schema.DATE, schema.URL],
+                             "sort": [{schema.DATE: {"order": "asc", "missing": "_last"}}, {"_shard_doc": "asc"}]}
+    fetched = retrieve.msearch(ctx.es, ctx.alias, bodies, pit=pit) if bodies else {}
+    fetched.setdefault("page", retrieve.LegResult())
+    return fetched
+
+
+def _add_story_members(hits: list[dict], result: retrieve.LegResult | None) -> None:
     """Each collapsed hit lists the other articles of its story (whether they match or not)."""
-    stories = [h["story"] for h in hits if h.get("story")]
-    if not stories:
-        return
-    body = {"size": STORY_MEMBERS * len(stories), "query": {"terms": {schema.STORY: stories}},
-            "_source": [schema.STORY, schema.TITLE, schema.OUTLET, schema.DATE, schema.URL],
-            "sort": [{schema.DATE: {"order": "asc", "missing": "_last"}}, {"_shard_doc": "asc"}]}
     members: dict[str, list[dict]] = {}
-    for hit in retrieve.msearch(ctx.es, ctx.alias, {"members": body}, pit=pit)["members"].hits:
+    for hit in (result.hits if result else []):
         source = hit["_source"]
         members.setdefault(source[schema.STORY], []).append({"id": hit["_id"], **{
             k: source.get(k) for k in (schema.TITLE, schema.OUTLET, schema.DATE, schema.URL)}})
@@ -321,15 +335,18 @@ INTERVALS = ("day", "week", "month", "year")
 TOP_FIELDS = {"outlets": schema.OUTLET, "languages": schema.LANGUAGE, "speakers": "quotes.speaker.raw"}
 
 
-def _matching_and_all(ctx: Context, query: SearchQuery, aggs: dict) -> dict[str, dict]:
-    """One aggregation over the query's matches and over every article under the same filters (the
-    denominator), in one round trip. Counts use the keyword match set in every mode."""
+def _matching_and_all(ctx: Context, query: SearchQuery, aggs: dict | None,
+                      all_aggs: dict | None = None) -> dict[str, dict]:
+    """Aggregations over the query's matches ("matching") and over every article under the same
+    filters ("all", the denominator), in one round trip; either may be left out (None). Counts use the
+    keyword match set in every mode."""
     parsed = parse_query(query.q)
-    bodies = {
-        "matching": {"size": 0, "aggs": aggs,
-                     "query": {"bool": {"must": [parsed.query], "filter": retrieve.filters(query)}}},
-        "all": {"size": 0, "aggs": aggs, "query": {"bool": {"filter": retrieve.filters(query)}}},
-    }
+    bodies = {}
+    if aggs is not None:
+        bodies["matching"] = {"size": 0, "aggs": aggs,
+                              "query": {"bool": {"must": [parsed.query], "filter": retrieve.filters(query)}}}
+    if all_aggs is not None:
+        bodies["all"] = {"size": 0, "aggs": all_aggs, "query": {"bool": {"filter": retrieve.filters(query)}}}
     return {name: leg.aggregations for name, leg in retrieve.msearch(ctx.es, ctx.alias, bodies).items()}
 
 
@@ -343,7 +360,7 @@ def count_over_time(ctx: Context, query: SearchQuery, interval: str) -> list[dic
         raise BadRequest(f"unknown interval {interval!r}: use one of {', '.join(INTERVALS)}")
     aggs = {"over_time": {"date_histogram": {"field": schema.DATE, "calendar_interval": interval,
                                              "format": "yyyy-MM-dd", "min_doc_count": 0}}}
-    result = _matching_and_all(ctx, query, aggs)
+    result = _matching_and_all(ctx, query, aggs, aggs)
     totals = {b["key_as_string"]: b["doc_count"] for b in result["all"]["over_time"]["buckets"]}
     counts = {b["key_as_string"]: b["doc_count"] for b in result["matching"]["over_time"]["buckets"]}
     return [{"date": key, "count": counts.get(key, 0), "total": total, "ratio": _ratio(counts.get(key, 0), total)}
@@ -354,19 +371,24 @@ def count_over_time(ctx: Context, query: SearchQuery, interval: str) -> list[dic
 def top(ctx: Context, query: SearchQuery, facet: str, size: int = 20) -> list[dict]:
     if facet not in TOP_FIELDS:
         raise NotFound(f"no top list {facet!r}: use one of {', '.join(TOP_FIELDS)}")
-    terms = {"terms": {"field": TOP_FIELDS[facet], "size": size}}
-    if facet == "speakers":  # articles quoting the speaker, not quotes
-        aggs = {"top": {"nested": {"path": schema.QUOTES},
-                        "aggs": {"keys": {**terms, "aggs": {"articles": {"reverse_nested": {}}}}}}}
-    else:
-        aggs = {"top": {"terms": terms["terms"]}}
+
+    def aggs(size: int, include: list[str] | None = None) -> dict:
+        terms = {"field": TOP_FIELDS[facet], "size": size, **({"include": include} if include else {})}
+        if facet == "speakers":  # articles quoting the speaker, ranked by articles, not by quotes
+            terms["order"] = {"articles": "desc"}
+            return {"top": {"nested": {"path": schema.QUOTES},
+                            "aggs": {"keys": {"terms": terms, "aggs": {"articles": {"reverse_nested": {}}}}}}}
+        return {"top": {"terms": terms}}
 
     def buckets(result: dict) -> dict[str, int]:
         if facet == "speakers":
             return {b["key"]: b["articles"]["doc_count"] for b in result["top"]["keys"]["buckets"]}
         return {b["key"]: b["doc_count"] for b in result["top"]["buckets"]}
 
-    result = _matching_and_all(ctx, query, aggs)
-    counts, totals = buckets(result["matching"]), buckets(result["all"])
+    counts = buckets(_matching_and_all(ctx, query, aggs(size))["matching"])
+    if not counts:
+        return []
+    # The denominator of exactly these keys (a second round trip: the top keys of all articles may differ).
+    totals = buckets(_matching_and_all(ctx, query, None, aggs(len(counts), list(counts)))["all"])
     return [{"key": key, "count": count, "total": totals.get(key, count), "ratio": _ratio(count, totals.get(key, count))}
             for key, count in counts.items()]

@@ -1,0 +1,84 @@
+"""Every benchmark in one command, then bench/RESULTS.md: `make bench` (or `python -m bench.run_all`).
+
+Needs the managed node (`morgue es start`, which `make bench` runs) and MORGUE_SHARED (default
+../shared). Indexes BBC into the `morgue` alias and Reuters (converted from its SGML) into `reuters`
+when they are not there yet — incremental, so a second run re-indexes nothing. The outage bench is
+left out: it kills the node (run `python bench/outage.py` on its own).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.report import commit
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+
+def steps(shared: Path, home: Path) -> list[tuple[str, list[str], dict]]:
+    py, morgue = sys.executable, [sys.executable, "-m", "morgue"]
+    reuters = home / "corpora" / "reuters.jsonl"
+    return [
+        ("convert Reuters-21578", [py, "-m", "bench.reuters", str(shared / "data" / "reuters21578"), str(reuters)], {}),
+        ("index BBC (alias morgue)", morgue + ["index", str(shared / "data" / "bbc"), "--quiet"], {"MORGUE_INDEX": "morgue"}),
+        ("index Reuters (alias reuters)", morgue + ["index", str(reuters), "--quiet"], {"MORGUE_INDEX": "reuters"}),
+        ("throughput, BBC", [py, "-m", "bench.throughput", "--corpus", str(shared / "data" / "bbc"), "--limit", "300"], {}),
+        ("throughput, Reuters", [py, "-m", "bench.throughput", "--corpus", str(reuters), "--limit", "1000"], {}),
+        ("query latency, BBC", [py, "-m", "bench.latency", "--alias", "morgue"], {}),
+        ("query latency, Reuters", [py, "-m", "bench.latency", "--alias", "reuters"], {}),
+        ("export memory, Reuters", [py, "-m", "bench.export_memory", "--alias", "reuters"], {}),
+        ("story grouping time, BBC", morgue + ["stories", "--rebuild"], {"MORGUE_INDEX": "morgue"}),
+        ("story grouping time, Reuters", morgue + ["stories", "--rebuild"], {"MORGUE_INDEX": "reuters"}),
+        ("relevance, TIME", [py, "-m", "bench.relevance"], {}),
+        ("ONNX backends", [py, "-m", "bench.onnx_backends"], {}),
+        ("same-story similarity, SemEval", [py, "-m", "bench.semeval_stories"], {}),
+        ("quotes, PolNeAR dev", [py, "bench/polnear_quotes.py"], {}),
+    ]
+
+
+ORDER = ["relevance.md", "throughput-bbc.md", "throughput-reuters.md", "latency-morgue.md", "latency-reuters.md",
+         "export_memory.md", "onnx_backends.md", "semeval_stories.md", "polnear_quotes.md", "outage.md"]
+
+
+def main() -> int:
+    shared = Path(os.environ.get("MORGUE_SHARED", ROOT.parent / "shared")).resolve()
+    from indexer.settings import get_settings
+
+    home = get_settings().home
+    log: list[tuple[str, float, int, str]] = []
+    started = time.monotonic()
+    for name, command, env in steps(shared, home):
+        print(f"== {name}: {' '.join(command[1:])}", flush=True)
+        t = time.monotonic()
+        done = subprocess.run(command, cwd=ROOT, env={**os.environ, "MORGUE_SHARED": str(shared), **env},
+                              capture_output=True, text=True)
+        tail = [line for line in done.stdout.splitlines() if line.startswith(("stories:", "indexed", "updated",
+                                                                              "unchanged", "rejected "))]
+        log.append((name, time.monotonic() - t, done.returncode, "; ".join(tail)))
+        print(done.stdout[-2000:], done.stderr[-2000:] if done.returncode not in (0, 1) else "", flush=True)
+    total = time.monotonic() - started
+    rows = "\n".join(f"| {name} | {seconds:.0f} | {code} | {tail} |" for name, seconds, code, tail in log)
+    sections = [(RESULTS / name).read_text() for name in ORDER if (RESULTS / name).exists()]
+    text = f"""# Morgue benchmark results
+
+`make bench` at commit `{commit()}`, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs:
+**{total / 60:.1f} minutes** wall time. Each section below is also in `bench/results/`, written by the
+script named in it. Exit code 1 from `morgue index` means some inputs were rejected (with reasons).
+
+| step | seconds | exit | summary |
+|---|---:|---:|---|
+{rows}
+
+""" + "\n\n".join(s.replace("\n# ", "\n## ").replace("# ", "## ", 1) for s in sections)
+    (ROOT / "bench" / "RESULTS.md").write_text(text)
+    print(f"bench/RESULTS.md written ({total / 60:.1f} min)")
+    return 0 if all(code in (0, 1) for _, _, code, _ in log) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
