@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from search_api.retrieve import MARK_CLOSE, MARK_OPEN
 
@@ -38,21 +39,26 @@ def highlights(hit: dict) -> list[dict]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
+    """All the query's words and phrases as one pattern (one scan of a text, not one per term)."""
+    alternatives = [r"\W+".join(re.escape(w) for w in term.split()) for term in terms if term.split()]
+    if not alternatives:
+        return None
+    alternatives.sort(key=len, reverse=True)  # the longest phrase wins where several start together
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\w*", re.I)
+
+
 def term_spans(text: str, terms: list[str]) -> list[list[int]]:
     """Where the query's words and phrases occur in a text (case-insensitive, whole words, a
     trailing-wildcard stem matching any ending)."""
-    spans = []
-    for term in terms:
-        words = [re.escape(w) for w in term.split()]
-        if not words:
-            continue
-        pattern = r"\b" + r"\W+".join(words) + r"\w*"
-        spans += [[m.start(), m.end()] for m in re.finditer(pattern, text, re.I)]
-    spans.sort()
+    pattern = _terms_pattern(tuple(terms))
+    if pattern is None:
+        return []
     merged: list[list[int]] = []
-    for span in spans:
-        if merged and span[0] <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], span[1])
+    for match in pattern.finditer(text):
+        if merged and match.start() <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], match.end())
         else:
-            merged.append(span)
+            merged.append([match.start(), match.end()])
     return merged
