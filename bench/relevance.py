@@ -29,7 +29,7 @@ from search_api import service
 from search_api.query import SearchQuery
 
 K_NDCG, K_RECALL, K_MRR = 10, 100, 10
-ALPHAS = [round(0.1 * i, 1) for i in range(1, 10)]
+ALPHAS = [0.1, 0.3, 0.5, 0.7, 0.9]  # every second step: the curve is flat between (measured with all nine)
 
 
 # ------------------------------------------------------------------ adapters
