@@ -111,3 +111,12 @@ def api(es_url, archive_alias):
 
     with TestClient(create_app(Settings(es_url=es_url, index=archive_alias))) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def seed_ids(api, shared_dir) -> dict[str, str]:
+    """{outlet: article id} of the two seed articles (found through the API)."""
+    if shared_dir is None:
+        pytest.skip("MORGUE_SHARED is not set")
+    hits = api.get("/api/search", params={"q": '"sovereign decision"', "mode": "keyword", "size": 10}).json()["hits"]
+    return {h["outlet"]: h["id"] for h in hits}

@@ -4,11 +4,6 @@ import pytest
 KIRBY = "sovereign decision that every NATO ally would have to make for themselves"
 
 
-def seed_ids(api) -> dict[str, str]:
-    hits = api.get("/api/search", params={"q": '"sovereign decision"', "mode": "keyword", "size": 10}).json()["hits"]
-    return {h["outlet"]: h["id"] for h in hits}
-
-
 def test_keyword_phrase_finds_both_seeds_with_marked_phrase(api, shared):
     response = api.get("/api/search", params={"q": '"sovereign decision"', "mode": "keyword"})
     assert response.status_code == 200, response.text

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from search_api import export
-from tests.test_api import seed_ids
 
 SOVEREIGN = "sovereign decision"
 
@@ -56,8 +55,8 @@ def test_quote_search_rejects_article_fields_with_advice(api):
     assert response.status_code == 400 and "parameter" in response.json()["error"]["message"]
 
 
-def test_related_finds_the_other_outlet_not_itself(api, shared):
-    ids = seed_ids(api)
+def test_related_finds_the_other_outlet_not_itself(api, seed_ids):
+    ids = seed_ids
     body = api.get(f"/api/articles/{ids['UNN']}/related").json()
     assert body["hits"][0]["id"] == ids["TASS"], [(h["outlet"], h["title"]) for h in body["hits"]]
     assert ids["UNN"] not in {h["id"] for h in body["hits"]}

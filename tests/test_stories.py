@@ -7,7 +7,6 @@ from pathlib import Path
 
 from indexer import stories
 from indexer.pipeline import Indexer
-from tests.test_api import seed_ids
 
 WILDFIRE = "Wildfire forces evacuation of mountain villages"
 
@@ -16,8 +15,8 @@ def _article(api, article_id: str) -> dict:
     return api.get(f"/api/articles/{article_id}").json()
 
 
-def test_the_two_seeds_are_one_story(api, shared):
-    ids = seed_ids(api)
+def test_the_two_seeds_are_one_story(api, seed_ids):
+    ids = seed_ids
     unn, tass = _article(api, ids["UNN"]), _article(api, ids["TASS"])
     assert unn["story"] and unn["story"] == tass["story"]
     assert "same lead" in (unn["story_reason"] + tass["story_reason"])
