@@ -7,6 +7,7 @@ left out: it kills the node (run `python bench/outage.py` on its own).
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -46,6 +47,12 @@ ORDER = ["relevance.md", "throughput-bbc.md", "throughput-reuters.md", "latency-
 
 
 def main() -> int:
+    """`--assemble`: rebuild RESULTS.md from bench/results/ and the last full run's step log, after a
+    single bench was re-run on its own."""
+    if "--assemble" in sys.argv:
+        saved = json.loads((RESULTS / "run_log.json").read_text())
+        assemble([tuple(row) for row in saved["steps"]], saved["seconds"], saved["commit"], saved["when"])
+        return 0
     shared = Path(os.environ.get("MORGUE_SHARED", ROOT.parent / "shared")).resolve()
     from indexer.settings import get_settings
 
@@ -62,13 +69,22 @@ def main() -> int:
         log.append((name, time.monotonic() - t, done.returncode, "; ".join(tail)))
         print(done.stdout[-2000:], done.stderr[-2000:] if done.returncode not in (0, 1) else "", flush=True)
     total = time.monotonic() - started
+    when = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
+    (RESULTS / "run_log.json").write_text(json.dumps({"steps": log, "seconds": total, "commit": commit(),
+                                                      "when": when}, indent=1))
+    assemble(log, total, commit(), when)
+    return 0 if all(code in (0, 1) for _, _, code, _ in log) else 1
+
+
+def assemble(log: list, total: float, at: str, when: str) -> None:
     rows = "\n".join(f"| {name} | {seconds:.0f} | {code} | {tail} |" for name, seconds, code, tail in log)
     sections = [(RESULTS / name).read_text() for name in ORDER if (RESULTS / name).exists()]
     text = f"""# Morgue benchmark results
 
-`make bench` at commit `{commit()}`, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs:
-**{total / 60:.1f} minutes** wall time. Each section below is also in `bench/results/`, written by the
-script named in it. Exit code 1 from `morgue index` means some inputs were rejected (with reasons).
+`make bench` at commit `{at}`, {when}, {os.cpu_count()} CPUs: **{total / 60:.1f} minutes** wall time.
+Each section below is also in `bench/results/`, written by the script named in it (a section re-run on
+its own after `make bench` carries its own commit and time). Exit code 1 from `morgue index` means some
+inputs were rejected (with reasons).
 
 | step | seconds | exit | summary |
 |---|---:|---:|---|
@@ -77,7 +93,6 @@ script named in it. Exit code 1 from `morgue index` means some inputs were rejec
 """ + "\n\n".join(s.replace("\n# ", "\n## ").replace("# ", "## ", 1) for s in sections)
     (ROOT / "bench" / "RESULTS.md").write_text(text)
     print(f"bench/RESULTS.md written ({total / 60:.1f} min)")
-    return 0 if all(code in (0, 1) for _, _, code, _ in log) else 1
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -31,6 +32,9 @@ class Context:
     # The index's recorded model, looked up at most once a minute (a rebuild may swap the alias).
     index_meta: dict = field(default_factory=dict)
     index_meta_at: float = 0.0
+
+
+_BACKGROUND = ThreadPoolExecutor(max_workers=4, thread_name_prefix="morgue-pit")
 
 
 def es_errors(function):
@@ -109,8 +113,9 @@ def search(ctx: Context, query: SearchQuery) -> dict:
     parsed = parse_query(query.q)
     if query.cursor:
         pit, offset = decode_cursor(query)
-    else:
-        pit, offset = retrieve.open_pit(ctx.es, ctx.alias), 0
+        opening = None
+    else:  # opened while the query is being embedded: the round trip costs no time
+        opening, offset = _BACKGROUND.submit(retrieve.open_pit, ctx.es, ctx.alias), 0
     depth = max(query.depth, offset + query.size)
     bodies: dict[str, dict] = {}
     if query.mode in (Mode.keyword, Mode.hybrid):
@@ -124,6 +129,8 @@ def search(ctx: Context, query: SearchQuery) -> dict:
         bodies["semantic"] = retrieve.semantic_body(parsed, query, vector, depth)
     if query.facets:
         bodies["facets"] = facets_body(parsed, query)
+    if opening is not None:
+        pit = opening.result()
     try:
         legs = retrieve.msearch(ctx.es, ctx.alias, bodies, pit=pit)
     except elasticsearch.NotFoundError as exc:
