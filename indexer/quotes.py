@@ -424,8 +424,18 @@ def _continue_speakers(text: str, quotes: list[Quote]) -> None:
             quote.speaker, quote.speaker_role = previous.speaker, previous.speaker_role
 
 
+def _shouting(text: str) -> bool:
+    """Mostly capital letters (old wire copy, SMART collections): capitals no longer mark names, and
+    the name patterns would backtrack over every word."""
+    letters = [c for c in text[:5000] if c.isalpha()]
+    return len(letters) > 200 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
 def extract_quotes(text: str) -> list[Quote]:
-    """All direct quotations in a cleaned article, in text order, with offsets into ``text``."""
+    """All direct quotations in a cleaned article, in text order, with offsets into ``text``. In an
+    all-capitals text quotes are found but not attributed (see _shouting)."""
+    if _shouting(text):
+        return [Quote(text[s:e], s, e, None, None, None) for s, e in _quoted_spans(text)]
     people = _People()
     quoted = _quoted_spans(text)
     _collect_people(text, people, quoted)
