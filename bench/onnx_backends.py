@@ -91,7 +91,7 @@ cached under MORGUE_HOME/onnx. One run; every backend encodes the same passages.
 |---|---:|---:|---:|---:|---:|
 {chr(10).join(rows)}
 
-nDCG@10 on TIME (83 queries; keyword mode does not use the model and is the same for both):
+nDCG@10 on TIME (79 judged queries; keyword mode does not use the model and is the same for both):
 
 | mode | torch | onnx-int8 | delta |
 |---|---:|---:|---:|

@@ -50,7 +50,9 @@ def main() -> int:
     """`--assemble`: rebuild RESULTS.md from bench/results/ and the last full run's step log, after a
     single bench was re-run on its own."""
     if "--assemble" in sys.argv:
-        saved = json.loads((RESULTS / "run_log.json").read_text())
+        log_file = RESULTS / "run_log.json"
+        saved = json.loads(log_file.read_text()) if log_file.exists() else \
+            {"steps": [], "seconds": None, "commit": commit(), "when": "no complete `make bench` run yet"}
         assemble([tuple(row) for row in saved["steps"]], saved["seconds"], saved["commit"], saved["when"])
         return 0
     shared = Path(os.environ.get("MORGUE_SHARED", ROOT.parent / "shared")).resolve()
@@ -76,12 +78,14 @@ def main() -> int:
     return 0 if all(code in (0, 1) for _, _, code, _ in log) else 1
 
 
-def assemble(log: list, total: float, at: str, when: str) -> None:
+def assemble(log: list, total: float | None, at: str, when: str) -> None:
     rows = "\n".join(f"| {name} | {seconds:.0f} | {code} | {tail} |" for name, seconds, code, tail in log)
     sections = [(RESULTS / name).read_text() for name in ORDER if (RESULTS / name).exists()]
+    wall = f"**{total / 60:.1f} minutes** wall time" if total is not None else \
+        "**assembled from the scripts' separate runs: no complete one-command run is recorded yet**"
     text = f"""# Morgue benchmark results
 
-`make bench` at commit `{at}`, {when}, {os.cpu_count()} CPUs: **{total / 60:.1f} minutes** wall time.
+`make bench` at commit `{at}`, {when}, {os.cpu_count()} CPUs: {wall}.
 Each section below is also in `bench/results/`, written by the script named in it (a section re-run on
 its own after `make bench` carries its own commit and time). Exit code 1 from `morgue index` means some
 inputs were rejected (with reasons).
@@ -92,7 +96,7 @@ inputs were rejected (with reasons).
 
 """ + "\n\n".join(s.replace("\n# ", "\n## ").replace("# ", "## ", 1) for s in sections)
     (ROOT / "bench" / "RESULTS.md").write_text(text)
-    print(f"bench/RESULTS.md written ({total / 60:.1f} min)")
+    print("bench/RESULTS.md written")
 
 
 if __name__ == "__main__":
