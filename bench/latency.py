@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import threading
 import time
@@ -119,7 +118,7 @@ def main() -> None:
     finally:
         api.terminate()
         api.wait(timeout=30)
-    lines = [f"# Query latency: API vs floors\n",
+    lines = ["# Query latency: API vs floors\n",
              f"Commit `{commit()}`, `python -m bench.latency --alias {args.alias} --clients {args.clients} "
              f"--queries {args.queries}`: {documents} articles, {len(queries)} queries (article titles drawn with "
              f"a fixed seed), each sent once per mode and level, {os.cpu_count()} CPUs, all-MiniLM-L6-v2 on torch CPU. "
@@ -135,7 +134,7 @@ def main() -> None:
                      f"| {cells['msearch']} | {floor:.1f} | **{ratio:.2f}** |")
     lines += ["", "Milliseconds. Target (issue 4): API hybrid p50 ≤ 1.25 × floor at 4 clients.",
               f"API resident memory after the run: {memory:.0f} MB (one uvicorn process with the model loaded).",
-              f"Mean over all hybrid calls at each level: " + ", ".join(
+              "Mean over all hybrid calls at each level: " + ", ".join(
                   f"{c} clients {statistics.mean(r['hybrid']):.1f} ms" for c, r in results.items()) + "."]
     write_result(args.out, "\n".join(lines))
 

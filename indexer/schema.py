@@ -42,6 +42,14 @@ INDEXED_AT = "indexed_at"
 
 _KEYWORD = {"type": "keyword"}
 
+# What a list of articles shows of each one (quote search, related coverage).
+SUMMARY = [TITLE, OUTLET, DATE, DATE_PRECISION, URL, LANGUAGE, STORY]
+
+
+def cosine_from_score(score: float) -> float:
+    """Vectors use cosine similarity, which Elasticsearch scores as (1 + cos) / 2."""
+    return 2 * score - 1
+
 
 def _vector(model: ModelInfo) -> dict:
     """Vectors use int8 HNSW explicitly: ES 9.1+ would otherwise pick BBQ at 384 dimensions, which

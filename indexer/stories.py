@@ -254,7 +254,7 @@ def assign(es: Elasticsearch, index: str) -> StoryRun:
                     hit["_id"], {"source": {}, "lead": None, "quote": False})
                 entry["source"] = {**entry["source"], **hit["_source"]}
                 if kind == "lead":
-                    entry["lead"] = 2 * hit["_score"] - 1  # ES's cosine score (1 + cos) / 2 → cos
+                    entry["lead"] = schema.cosine_from_score(hit["_score"])
                 elif kind == "quote":
                     entry["quote"] = True
         stored_stories = {e["source"].get(schema.STORY) for c in found.values() for e in c.values()}

@@ -83,10 +83,8 @@ def _walk(ctx: Context, es_query: dict, pit: str, with_text: bool) -> Iterator[l
     finally:
         try:
             ctx.es.close_point_in_time(id=pit)
-        except elasticsearch.ApiError as exc:  # expired or node gone: it closes itself after keep_alive
-            log.info("point-in-time not closed: %s", exc)
-        except elasticsearch.TransportError as exc:
-            log.info("point-in-time not closed: %s", exc)
+        except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:  # expired, or the node is gone:
+            log.info("point-in-time not closed: %s", exc)                      # it ends after keep_alive
 
 
 def _jsonl_lines(ctx: Context, es_query: dict, pit: str, with_text: bool) -> Iterator[str]:

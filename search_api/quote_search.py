@@ -23,8 +23,7 @@ SAME_QUOTE_SIMILARITY = 0.80
 LINK_MIN_WORDS = 5
 MAX_CARRIERS = 20
 QUOTES_PER_ARTICLE = 10
-ARTICLE_FIELDS = [schema.TITLE, schema.OUTLET, schema.DATE, schema.DATE_PRECISION, schema.URL, schema.LANGUAGE,
-                  schema.STORY]
+ARTICLE_FIELDS = schema.SUMMARY
 QUOTE_FIELDS = [f"{schema.QUOTES}.{f}" for f in ("text", "speaker", "speaker_role", "cue", "block", "start", "end")]
 FACET_SIZE = 20
 
@@ -59,7 +58,7 @@ def semantic_body(query: SearchQuery, vector: list[float], size: int) -> dict:
     return {
         "size": size, "_source": ARTICLE_FIELDS,
         "knn": {"field": schema.QUOTE_VECTOR, "query_vector": vector, "k": size,
-                "num_candidates": min(max(2 * size, 100), 10_000), "filter": retrieve.filters(query),
+                "num_candidates": retrieve.num_candidates(size), "filter": retrieve.filters(query),
                 "inner_hits": _inner_hits()},
     }
 
@@ -201,7 +200,7 @@ def link(ctx: Context, quotes: list[dict]) -> dict[str, list[dict]]:
             inner = hit.get("inner_hits", {}).get(schema.QUOTES, {}).get("hits", {}).get("hits", [])
             if not inner or hit["_id"] in known:
                 continue
-            similarity = 2 * inner[0]["_score"] - 1 if how == "meaning" else 1.0  # cosine from ES's (1+cos)/2
+            similarity = schema.cosine_from_score(inner[0]["_score"]) if how == "meaning" else 1.0
             if similarity < SAME_QUOTE_SIMILARITY:
                 continue
             quote = inner[0]["_source"]

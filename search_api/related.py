@@ -3,33 +3,22 @@ itself. Articles of the same story come first; then a keyword leg (more-like-thi
 and a meaning leg (kNN with the article's lead as the query vector), fused by RRF in our code."""
 from __future__ import annotations
 
-import numpy as np
-
 from indexer import schema
 from search_api import fuse, retrieve
 from search_api.errors import NotFound
 from search_api.service import Context, es_errors
 
-LEAD_PASSAGES = 2  # the lead carries the story: who, what, where
 CANDIDATES = 50
-FIELDS = [schema.TITLE, schema.OUTLET, schema.DATE, schema.DATE_PRECISION, schema.URL, schema.LANGUAGE, schema.STORY]
+FIELDS = schema.SUMMARY
 
 
 def _load(ctx: Context, article_id: str) -> dict:
     response = ctx.es.search(index=ctx.alias, size=1, query={"ids": {"values": [article_id]}},
-                             source={"includes": [*FIELDS, schema.PASSAGE_VECTOR], "exclude_vectors": False})
+                             source={"includes": [*FIELDS, schema.LEAD_VECTOR], "exclude_vectors": False})
     hits = response["hits"]["hits"]
     if not hits:
         raise NotFound(f"no article with id {article_id!r}")
     return hits[0]
-
-
-def _lead_vector(source: dict) -> list[float] | None:
-    vectors = [p["vector"] for p in source.get(schema.PASSAGES, [])[:LEAD_PASSAGES] if p.get("vector")]
-    if not vectors:
-        return None
-    mean = np.mean(np.asarray(vectors, dtype=np.float32), axis=0)
-    return (mean / (np.linalg.norm(mean) or 1.0)).tolist()
 
 
 @es_errors
@@ -47,7 +36,7 @@ def related(ctx: Context, article_id: str, size: int = 10, other_outlets: bool =
                                 "like": [{"_index": hit["_index"], "_id": article_id}],
                                 "min_term_freq": 1, "min_doc_freq": 2, "max_query_terms": 30}}]}}},
     }
-    vector = _lead_vector(source)
+    vector = source.get(schema.LEAD_VECTOR)  # made at index time (indexer.stories.lead_vector)
     if vector is not None:
         bodies["semantic"] = {"size": CANDIDATES, "_source": FIELDS,
                               "knn": {"field": schema.PASSAGE_VECTOR, "query_vector": vector, "k": CANDIDATES,

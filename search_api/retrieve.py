@@ -73,14 +73,18 @@ def keyword_body(parsed: Parsed, query: SearchQuery, size: int) -> dict:
             "_source": RANKING_SOURCE, "track_total_hits": True}
 
 
+def num_candidates(k: int) -> int:
+    """HNSW candidates per shard for a kNN leg of k hits."""
+    return min(max(2 * k, 100), 10_000)
+
+
 def semantic_body(parsed: Parsed, query: SearchQuery, vector: list[float], size: int) -> dict:
-    body: dict = {
+    return {
         "knn": {"field": schema.PASSAGE_VECTOR, "query_vector": vector, "k": size,
-                "num_candidates": min(max(2 * size, 100), 10_000), "filter": filters(query),
+                "num_candidates": num_candidates(size), "filter": filters(query),
                 "inner_hits": {"size": 1, "_source": ["passages.text", "passages.start", "passages.end"]}},
         "size": size, "_source": RANKING_SOURCE,
     }
-    return body
 
 
 def page_body(parsed: Parsed, ids: list[str]) -> dict:
