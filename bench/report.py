@@ -7,13 +7,15 @@ from pathlib import Path
 
 
 def commit() -> str:
-    """Short hash of HEAD, with "+changes" when the work tree differs from it."""
+    """Short hash of HEAD, with "+changes" when the code differs from it (the result files that the
+    benches themselves write do not count)."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], capture_output=True, text=True, cwd=Path(__file__).parent).stdout.strip()
 
     try:
         head = git("rev-parse", "--short", "HEAD") or "unknown"
-        return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+        code = ["--", ":/", ":(top,exclude)bench/results", ":(top,exclude)bench/RESULTS.md"]
+        return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no", *code) else "")
     except OSError:
         return "unknown"
 
