@@ -123,6 +123,7 @@ def search(ctx: Context, query: SearchQuery) -> dict:
         if query.sort is Sort.date and query.mode is Mode.keyword:
             body["sort"] = [{schema.DATE: {"order": "desc", "missing": "_last"}}, "_score"]
         bodies["keyword"] = body
+    vector = None
     if query.mode in (Mode.semantic, Mode.hybrid):
         check_model(ctx)
         vector = ctx.embedder.encode_query(semantic_text(query, parsed))
@@ -158,12 +159,14 @@ def search(ctx: Context, query: SearchQuery) -> dict:
     more = offset + query.size < len(fused)
     shown = [f.id for f in page] + [m.id for f in page for m in grouped.get(f.id, [])]
     stories = sorted({sources[f.id].get("_source", {}).get(schema.STORY) for f in page} - {None})
-    fetched = _fetch_page(ctx, parsed, shown, stories, pit)
-    for hit in fetched["page"].hits:  # full source and highlights; the semantic leg's inner hit stays
+    fetched = _fetch_page(ctx, parsed, shown, stories, pit, vector)
+    for hit in fetched["page"].hits:  # full source and highlights
         entry = sources[hit["_id"]]
         entry["_source"] = hit["_source"]
         if hit.get("highlight"):
             entry["highlight"] = hit["highlight"]
+    for hit in fetched["passages"].hits:  # the passage closest to the query
+        sources[hit["_id"]]["inner_hits"] = hit.get("inner_hits")
     hits = [_hit(sources[f.id], f, query, parsed) for f in page]
     if query.collapse == "story":
         _add_story_members(hits, fetched.get("members"))
@@ -200,16 +203,20 @@ def _one_per_story(fused: list[fuse.Fused], sources: dict[str, dict]
 STORY_MEMBERS = 20
 
 
-def _fetch_page(ctx: Context, parsed: Parsed, ids: list[str], stories: list[str], pit: str) -> dict:
-    """One round trip for what the page shows: its articles with highlights and, when collapsing,
-    every article of its stories."""
+def _fetch_page(ctx: Context, parsed: Parsed, ids: list[str], stories: list[str], pit: str,
+                vector: list[float] | None) -> dict:
+    """One round trip for what the page shows: its articles with highlights, their passages closest
+    to the query (when it was embedded) and, when collapsing, every article of its stories."""
     bodies = {"page": retrieve.page_body(parsed, ids)} if ids else {}
+    if ids and vector is not None:
+        bodies["passages"] = retrieve.best_passages_body(vector, ids)
     if stories:
         bodies["members"] = {"size": STORY_MEMBERS * len(stories), "query": {"terms": {schema.STORY: stories}},
                              "_source": [schema.STORY, schema.TITLE, schema.OUTLET, schema.DATE, schema.URL],
                              "sort": [{schema.DATE: {"order": "asc", "missing": "_last"}}, {"_shard_doc": "asc"}]}
     fetched = retrieve.msearch(ctx.es, ctx.alias, bodies, pit=pit) if bodies else {}
-    fetched.setdefault("page", retrieve.LegResult())
+    for name in ("page", "passages"):
+        fetched.setdefault(name, retrieve.LegResult())
     return fetched
 
 

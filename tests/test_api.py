@@ -37,6 +37,9 @@ def test_hybrid_hits_explain_both_legs(api, shared):
     assert top["explain"]["keyword"]["rank"] >= 1 and top["explain"]["semantic"]["rank"] >= 1
     expected = 1 / (60 + top["explain"]["keyword"]["rank"]) + 1 / (60 + top["explain"]["semantic"]["rank"])
     assert top["score"] == pytest.approx(expected)
+    for hit in body["hits"]:  # each shown article, from either leg, with its passage closest to the query
+        passage = hit["best_passage"]
+        assert passage and passage["text"] and passage["start"] < passage["end"], hit
     convex = api.get("/api/search", params={"q": "Kirby NATO troops Ukraine", "fusion": "convex", "alpha": 0.3}).json()
     assert 0 <= convex["hits"][0]["score"] <= 1 and "normalised" in (convex["hits"][0]["explain"]["keyword"] or {})
 
