@@ -102,7 +102,7 @@ def main() -> None:
             parsed = parse(q)
             query = SearchQuery(q=q)
             bodies = {"keyword": retrieve.keyword_body(parsed, query, query.depth),
-                      "semantic": retrieve.semantic_body(parsed, query, vectors[q], query.depth)}
+                      "semantic": retrieve.semantic_body(query, vectors[q], query.depth)}
             retrieve.msearch(es, args.alias, bodies)
 
         vectors = {q: embedder.encode_query(q) for q in queries}

@@ -21,12 +21,10 @@ import numpy as np
 from bench import relevance
 from bench.report import commit, write_result
 from indexer.embed import Embedder
+from indexer.onnx_backend import BACKENDS
 from indexer.enrich import enrich
 from indexer.passages import split_passages
 from indexer.sources import Rejected, iter_files, read_path
-
-BACKENDS = ("torch", "onnx", "onnx-int8")
-
 
 def passages(corpus: Path, count: int) -> list[str]:
     texts: list[str] = []

@@ -76,8 +76,9 @@ class OnnxEncoder:
         self.max_seq_length = max_seq_length
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
         order = np.argsort([-len(t) for t in texts])  # similar lengths together: less padding
-        out = np.zeros((len(texts), 0), dtype=np.float32)
         chunks = []
         for start in range(0, len(texts), batch_size):
             batch = [texts[i] for i in order[start:start + batch_size]]
@@ -88,7 +89,6 @@ class OnnxEncoder:
             mask = tokens["attention_mask"][..., None].astype(np.float32)
             pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
             chunks.append(pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None))
-        if chunks:
-            out = np.empty((len(texts), chunks[0].shape[1]), dtype=np.float32)
-            out[order] = np.concatenate(chunks)
+        out = np.empty((len(texts), chunks[0].shape[1]), dtype=np.float32)
+        out[order] = np.concatenate(chunks)
         return out

@@ -127,7 +127,7 @@ def search(ctx: Context, query: SearchQuery) -> dict:
     if query.mode in (Mode.semantic, Mode.hybrid):
         check_model(ctx)
         vector = ctx.embedder.encode_query(semantic_text(query, parsed))
-        bodies["semantic"] = retrieve.semantic_body(parsed, query, vector, depth)
+        bodies["semantic"] = retrieve.semantic_body(query, vector, depth)
     if query.facets:
         bodies["facets"] = facets_body(parsed, query)
     if opening is not None:
@@ -201,6 +201,7 @@ def _one_per_story(fused: list[fuse.Fused], sources: dict[str, dict]
 
 
 STORY_MEMBERS = 20
+MEMBER_FIELDS = [schema.TITLE, schema.OUTLET, schema.DATE, schema.URL]  # what a story lists of each article
 
 
 def _fetch_page(ctx: Context, parsed: Parsed, ids: list[str], stories: list[str], pit: str,
@@ -212,7 +213,7 @@ def _fetch_page(ctx: Context, parsed: Parsed, ids: list[str], stories: list[str]
         bodies["passages"] = retrieve.best_passages_body(vector, ids)
     if stories:
         bodies["members"] = {"size": STORY_MEMBERS * len(stories), "query": {"terms": {schema.STORY: stories}},
-                             "_source": [schema.STORY, schema.TITLE, schema.OUTLET, schema.DATE, schema.URL],
+                             "_source": [schema.STORY, *MEMBER_FIELDS],
                              "sort": [{schema.DATE: {"order": "asc", "missing": "_last"}}, {"_shard_doc": "asc"}]}
     fetched = retrieve.msearch(ctx.es, ctx.alias, bodies, pit=pit) if bodies else {}
     for name in ("page", "passages"):
@@ -226,7 +227,7 @@ def _add_story_members(hits: list[dict], result: retrieve.LegResult | None) -> N
     for hit in (result.hits if result else []):
         source = hit["_source"]
         members.setdefault(source[schema.STORY], []).append({"id": hit["_id"], **{
-            k: source.get(k) for k in (schema.TITLE, schema.OUTLET, schema.DATE, schema.URL)}})
+            k: source.get(k) for k in MEMBER_FIELDS}})
     for hit in hits:
         others = [m for m in members.get(hit.get("story"), []) if m["id"] != hit["id"]]
         hit["story_articles"] = others
