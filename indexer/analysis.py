@@ -1,0 +1,71 @@
+"""English text analysis in Elasticsearch, defined once for the mapping and the query parser.
+
+The integ-test node has no analysis-common module (no `english` analyzer, no stemmers), but it has
+the standard tokenizer and the `lowercase`, `stop` and `hunspell` filters. So text is stemmed with the
+hunspell en_US dictionary that ships with the project (indexer/hunspell/en_US: SCOWL via Debian's
+hunspell-en-us, licence beside it, prefix rules removed so that "disagree" is not "agree"), which
+`morgue es start` copies into the node's config folder and docker-compose mounts into the official
+image. Hunspell runs before lowercasing: it knows "Britain's" and "RATES" only in their own case.
+
+Every text field also has an `exact` subfield (lower-cased, unstemmed, no stopwords removed): quoted
+phrases and wildcards search it, and plain words score on it too, so an exact match ranks above a
+match by stem only.
+"""
+from __future__ import annotations
+
+TEXT = "morgue_text"  # stemmed, stopwords removed
+EXACT = "morgue_exact"  # lower-cased words as written
+EXACT_SUBFIELD = "exact"
+
+# Function words: a query's stopwords neither require a match nor get highlighted. Deliberately left
+# out: "us" (the US), "may" (the month), "new", "first", numbers.
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below between
+both but by can could did do does doing down during each few for from further had has have having he her
+here hers herself him himself his how i if in into is it its itself just me more most my myself no nor
+not now of off on once only or other our ours ourselves out over own same she should so some such than
+that the their theirs them themselves then there these they this those through to too under until up
+very was we were what when where which while who whom why will with would you your yours yourself
+yourselves
+""".split())
+
+# BM25 for every field (combined_fields scores title and body as one field, which needs one shared
+# similarity). Swept on the Reuters dev queries (k1 0.9–1.2, b 0.4–0.75: nDCG@10 0.681–0.691): Lucene's
+# defaults are as good as any, and set here explicitly.
+BM25 = {"type": "BM25", "k1": 1.2, "b": 0.75}
+
+
+def settings() -> dict:
+    return {
+        "similarity": {"default": BM25},
+        "analysis": {
+            "filter": {
+                "morgue_hunspell": {"type": "hunspell", "locale": "en_US", "dedup": True, "longest_only": True},
+                "morgue_stop": {"type": "stop", "stopwords": sorted(STOPWORDS)},
+            },
+            "analyzer": {
+                TEXT: {"type": "custom", "tokenizer": "standard",
+                       "filter": ["morgue_hunspell", "lowercase", "morgue_stop"]},
+                EXACT: {"type": "custom", "tokenizer": "standard", "filter": ["lowercase"]},
+            },
+        },
+    }
+
+
+def text_field(highlighted: bool = False) -> dict:
+    """A searchable text field with its exact subfield. highlighted: both keep term vectors with
+    offsets, so the highlighter marks matches of either (fvh `matched_fields`): a quoted phrase found
+    on the exact subfield is marked as one span, stopwords between query words are not."""
+    vectors = {"term_vector": "with_positions_offsets"} if highlighted else {}
+    return {"type": "text", "analyzer": TEXT, **vectors,
+            "fields": {EXACT_SUBFIELD: {"type": "text", "analyzer": EXACT, **vectors}}}
+
+
+def exact(field: str) -> str:
+    """title^2 → title.exact^2"""
+    name, _, boost = field.partition("^")
+    return f"{name}.{EXACT_SUBFIELD}" + (f"^{boost}" if boost else "")
+
+
+def is_stopword(word: str) -> bool:
+    return word.lower().strip("'’") in STOPWORDS
