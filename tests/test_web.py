@@ -112,6 +112,26 @@ def test_markup_in_articles_is_shown_as_text_and_never_runs(server, browser):
     assert not browser.find_elements(By.CSS_SELECTOR, 'a[href^="javascript"]')  # the article's javascript: URL
 
 
+STOPWORDS_SEEN = {"are", "in", "the", "was", "is", "who", "about", "what", "did", "on", "of", "a", "to"}
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
+def test_a_question_runs_and_no_stopword_is_marked(server, browser, mode):
+    _open(browser, f"{server}/?q={quote_plus('who was in favour of the flood barrier?')}&mode={mode}")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".error")
+    hits = browser.find_elements(By.CSS_SELECTOR, "article.hit")
+    assert hits
+    marks = {m.text.lower() for m in browser.find_elements(By.CSS_SELECTOR, "article.hit mark")}
+    assert marks and not marks & STOPWORDS_SEEN, marks
+    assert {"flood", "barrier"} & marks or mode == "semantic"
+
+
+def test_stopwords_inside_a_quoted_phrase_are_marked(server, browser):
+    _open(browser, f"{server}/?q={quote_plus(chr(34) + 'impossible to predict' + chr(34))}&mode=keyword")
+    marks = {m.text.lower() for m in browser.find_elements(By.CSS_SELECTOR, "article.hit mark")}
+    assert "impossible to predict" in marks, marks
+
+
 def test_bad_query_shows_the_problem_not_a_server_error(server, browser):
     _open(browser, f"{server}/?q={quote_plus('kirby AND')}")
     error = browser.find_element(By.CSS_SELECTOR, ".error[role=alert]")
