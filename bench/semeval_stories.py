@@ -22,7 +22,8 @@ from bench.report import commit, write_result
 from indexer import stories
 from indexer.embed import get_embedder
 from indexer.enrich import enrich
-from indexer.passages import split_passages
+from indexer.passages import lead
+from indexer.quotes import SAME_STATEMENT
 from indexer.sources import RawArticle, Rejected
 
 SAME = 2.0  # Overall ≤ 2: "very similar" or "somewhat similar"
@@ -32,18 +33,17 @@ def features(text: str, embedder) -> dict:
     article = enrich(RawArticle("semeval", text=text, key="semeval"))
     if isinstance(article, Rejected):
         return {"bands": [], "lead": None, "keys": set(), "quote_vectors": [], "names": set()}
-    passages = [p.text for p in split_passages(article.body)][:stories.LEAD_PASSAGES]
     quotes = [q.text for q in article.quotes]
-    vectors = embedder.encode(passages + quotes) if passages or quotes else []
-    return {"bands": stories.fingerprint(article.body), "lead": stories.lead_vector(vectors[:len(passages)]),
-            "keys": {q.to_doc()["key"] for q in article.quotes}, "quote_vectors": vectors[len(passages):],
+    vectors = embedder.encode([lead(article.title, article.body)] + quotes)
+    return {"bands": stories.fingerprint(article.body), "lead": vectors[0],
+            "keys": {q.to_doc()["key"] for q in article.quotes}, "quote_vectors": vectors[1:],
             "names": set(stories.names(article.body))}
 
 
 def pair(a: dict, b: dict) -> tuple[int, float | None, bool, int | None]:
     bands = len(set(a["bands"]) & set(b["bands"]))
     lead = stories.cosine(a["lead"], b["lead"]) if a["lead"] is not None and b["lead"] is not None else None
-    quote = bool(a["keys"] & b["keys"]) or any(stories.cosine(x, y) >= stories.QUOTE_LINK
+    quote = bool(a["keys"] & b["keys"]) or any(stories.cosine(x, y) >= SAME_STATEMENT
                                                for x in a["quote_vectors"] for y in b["quote_vectors"])
     names = len(a["names"] & b["names"]) if a["names"] and b["names"] else None
     return bands, lead, quote, names

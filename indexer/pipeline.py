@@ -17,7 +17,7 @@ from indexer import schema, stories, store
 from indexer.embed import Embedder
 from indexer.embed_cache import EmbeddingCache, embed_with_cache
 from indexer.enrich import Article, enrich
-from indexer.passages import split_passages
+from indexer.passages import lead, split_passages
 from indexer.sources import RawArticle, Rejected, iter_files, read_path
 
 BATCH_ARTICLES = 64
@@ -51,7 +51,7 @@ class Summary:
         return "\n".join(rows)
 
 
-def to_document(article: Article, passages, vectors, quote_vectors) -> dict:
+def to_document(article: Article, passages, vectors, quote_vectors, lead_vector) -> dict:
     d = article.date
     return {
         schema.ID: article.id, schema.TITLE: article.title, schema.BODY: article.body, schema.OUTLET: article.outlet,
@@ -63,7 +63,7 @@ def to_document(article: Article, passages, vectors, quote_vectors) -> dict:
         schema.QUOTES: [{**q.to_doc(), "vector": v} for q, v in zip(article.quotes, quote_vectors)],
         schema.FINGERPRINT: stories.fingerprint(article.body),
         schema.NAMES: stories.names(article.body),
-        schema.LEAD_VECTOR: stories.lead_vector(vectors),
+        schema.LEAD_VECTOR: lead_vector,
         schema.PASSAGES: [{"text": p.text, "start": p.start, "end": p.end, "vector": v} for p, v in zip(passages, vectors)],
     }
 
@@ -182,13 +182,16 @@ class Indexer:
         split = [split_passages(a.body) for a in todo]
         texts = [p.text for passages in split for p in passages]
         quote_texts = [q.text for a in todo for q in a.quotes]
-        # Passages and quotes go through the encoder together: one batch, one cache look-up.
-        vectors, encoded = (embed_with_cache(texts + quote_texts, self.embedder.encode, self.cache)
-                            if texts or quote_texts else ([], 0))
-        passage_vectors, quote_vectors = iter(vectors[:len(texts)]), iter(vectors[len(texts):])
+        leads = [lead(a.title, a.body) for a in todo]
+        # Passages, quotes and leads go through the encoder together: one batch, one cache look-up.
+        vectors, encoded = (embed_with_cache(texts + quote_texts + leads, self.embedder.encode, self.cache)
+                            if todo else ([], 0))
+        passage_vectors = iter(vectors[:len(texts)])
+        quote_vectors = iter(vectors[len(texts):len(texts) + len(quote_texts)])
+        lead_vectors = vectors[len(texts) + len(quote_texts):]
         documents = [to_document(article, passages, [next(passage_vectors) for _ in passages],
-                                 [next(quote_vectors) for _ in article.quotes])
-                     for article, passages in zip(todo, split)]
+                                 [next(quote_vectors) for _ in article.quotes], lead_vector)
+                     for article, passages, lead_vector in zip(todo, split, lead_vectors)]
         store.write(self.es, index, documents)
         for article in todo:
             summary.counts[outcome[article.id]] += 1

@@ -27,8 +27,10 @@ class Settings(BaseSettings):
     es_password: str | None = None
     es_ca: Path | None = Field(None, description="CA certificate (PEM) for an HTTPS cluster")
     index: str = Field("morgue", description="Alias that searches read and the indexer swaps")
-    model: str | None = Field(None, description="sentence-transformers model id or path; unset = bundled all-MiniLM-L6-v2")
-    embed_backend: str = Field("torch", description="torch, onnx (fp32) or onnx-int8 (exported locally, cached in home)")
+    model: str | None = Field(None, description="bge-small-en-v1.5 (unset), e5-small-v2, all-MiniLM-L6-v2, or a "
+                                                "sentence-transformers model id or path")
+    embed_backend: str | None = Field(None, description="torch, onnx (fp32) or onnx-int8; unset = the model's own "
+                                                        "(int8 for the ONNX jars, torch for sentence-transformers)")
     home: Path = Field(default_factory=default_home)
     es_heap: str = "1g"
     es_dist: Path | None = Field(None, description="Local Elasticsearch .zip/.tar.gz to use instead of Maven Central")

@@ -10,7 +10,7 @@ Cheap signals, each of which explains itself in the article's `story_reason`:
   texts about different actors ("Pall Corp sets quarterly dividend" / "Walgreen votes quarterly
   dividend") read alike to the model but name no one in common.
 - **same quote**: the same quotation (normalised words, or quote vectors at or above the API's
-  SAME_QUOTE_SIMILARITY: translations) together with a lead cosine at or above SAME_LEAD_WITH_QUOTE.
+  SAME_STATEMENT: translations) together with a lead cosine at or above SAME_LEAD_WITH_QUOTE.
 Candidates come from Elasticsearch: a terms query on the band keys (LSH) and a kNN on the lead vector,
 so grouping never compares all pairs. An article joins the story of its strongest match if it also
 resembles the story's first article (no chains of look-alikes, no merging of stories). New articles
@@ -33,16 +33,15 @@ from datasketch import MinHash
 from elasticsearch import Elasticsearch, helpers
 
 from indexer import schema, store
+from indexer.quotes import SAME_STATEMENT
 
 NUM_PERM, BANDS = 64, 16
 ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 5
 SAME_TEXT_BANDS = 8  # ≥ half the bands equal: Jaccard of shingles ≈ 0.7 or more
-SAME_LEAD = 0.60  # SemEval en-en: precision 0.91, recall 0.63 (bench/results/semeval_stories.md)
-SAME_LEAD_WITH_QUOTE = 0.45
-QUOTE_LINK = 0.80  # cosine of two quote vectors that are one statement (search_api.quote_search)
+SAME_LEAD = 0.75  # SemEval en-en, bge-small title+lead vectors: precision 0.907, recall 0.765 (bench/results/semeval_stories.md)
+SAME_LEAD_WITH_QUOTE = 0.60
 MAX_DAYS = 3
-LEAD_PASSAGES = 2
 CANDIDATES = 10
 BATCH = 64
 MAX_QUOTE_PROBES = 3  # longest quotes of an article looked up by meaning
@@ -85,15 +84,6 @@ def names(body: str) -> list[str]:
         if name not in NOT_NAMES and len(name) > 1:
             found.add(name)
     return sorted(found)
-
-
-def lead_vector(passage_vectors: list) -> list[float] | None:
-    vectors = [v for v in passage_vectors[:LEAD_PASSAGES] if v is not None]
-    if not vectors:
-        return None
-    mean = np.mean(np.asarray(vectors, dtype=np.float32), axis=0)
-    norm = float(np.linalg.norm(mean))
-    return (mean / norm).tolist() if norm else None
 
 
 def cosine(a, b) -> float:
@@ -198,7 +188,7 @@ def _searches(doc: dict) -> list[tuple[str, dict]]:
     for quote in quotes:
         out.append(("quote", {"size": CANDIDATES, "_source": with_lead, "knn": {
             "field": schema.QUOTE_VECTOR, "query_vector": quote["vector"], "k": CANDIDATES,
-            "num_candidates": 5 * CANDIDATES, "similarity": QUOTE_LINK, "filter": not_self}}))
+            "num_candidates": 5 * CANDIDATES, "similarity": SAME_STATEMENT, "filter": not_self}}))
     return out
 
 

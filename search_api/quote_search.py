@@ -9,17 +9,13 @@ from __future__ import annotations
 import re
 
 from indexer import schema
-from indexer.quotes import quote_key
+from indexer.quotes import SAME_STATEMENT, quote_key
 from search_api import fuse, retrieve
 from search_api.highlight import term_spans
 from search_api.query import Fusion, Mode, SearchQuery, Sort
-from search_api.service import Context, check_model, es_errors, parse_query, semantic_text
+from search_api.service import Context, check_model, es_errors, parse_query
 from search_api.syntax import Parsed
 
-# Cosine similarity at or above which two quotes are one statement. Measured on the seeds: the two
-# translations of Kirby's "sovereign decision" answer 0.878, of his "embassy personnel" answer 0.907;
-# his other quotes against each other ≤ 0.573. Short quotes ("No.") say too little to link by meaning.
-SAME_QUOTE_SIMILARITY = 0.80
 LINK_MIN_WORDS = 5
 MAX_CARRIERS = 20
 QUOTES_PER_ARTICLE = 10
@@ -103,7 +99,7 @@ def search_quotes(ctx: Context, query: SearchQuery) -> dict:
         bodies["keyword"] = keyword_body(parsed, query, size)
     if query.mode in (Mode.semantic, Mode.hybrid):
         check_model(ctx)
-        bodies["semantic"] = semantic_body(query, ctx.embedder.encode_query(semantic_text(query, parsed)), size)
+        bodies["semantic"] = semantic_body(query, ctx.embedder.encode_query(parsed.semantic_text or query.q), size)
     bodies["facets"] = facet_body(parsed, query)
     legs = retrieve.msearch(ctx.es, ctx.alias, bodies)
     ranked, found = {}, {}
@@ -112,7 +108,7 @@ def search_quotes(ctx: Context, query: SearchQuery) -> dict:
             ranked[name], quotes = _quotes_of(legs[name].hits, query)
             found.update(quotes)
     if query.mode is Mode.hybrid:
-        fused = (fuse.rrf(ranked, query.rrf_k) if query.fusion is Fusion.rrf else fuse.convex(ranked, query.alpha))
+        fused = (fuse.rrf(ranked, query.rrf_k, {"semantic": query.semantic_weight}) if query.fusion is Fusion.rrf else fuse.convex(ranked, query.alpha))
     else:
         fused = fuse.single(ranked[query.mode.value], query.mode.value)
     if query.sort is Sort.date:
@@ -169,7 +165,7 @@ def _linkable(text: str) -> bool:
 def link(ctx: Context, quotes: list[dict]) -> dict[str, list[dict]]:
     """For each quote (id article:start), the other articles quoting the same words or the same
     statement in other words, in one _msearch: per quote a term query on the normalised key and a kNN
-    on the quote vectors above SAME_QUOTE_SIMILARITY."""
+    on the quote vectors above SAME_STATEMENT."""
     if not quotes:
         return {}
     vectors = _vectors(ctx, list({q["article"]["id"] for q in quotes}))
@@ -188,7 +184,7 @@ def link(ctx: Context, quotes: list[dict]) -> dict[str, list[dict]]:
             bodies[f"{quote_id}|meaning"] = {
                 "size": MAX_CARRIERS, "_source": ARTICLE_FIELDS,
                 "knn": {"field": schema.QUOTE_VECTOR, "query_vector": vector, "k": MAX_CARRIERS,
-                        "num_candidates": 100, "similarity": SAME_QUOTE_SIMILARITY, "filter": not_own,
+                        "num_candidates": 100, "similarity": SAME_STATEMENT, "filter": not_own,
                         "inner_hits": _inner_hits(1)}}
     legs = retrieve.msearch(ctx.es, ctx.alias, bodies)
     out: dict[str, list[dict]] = {}
@@ -201,7 +197,7 @@ def link(ctx: Context, quotes: list[dict]) -> dict[str, list[dict]]:
             if not inner or hit["_id"] in known:
                 continue
             similarity = schema.cosine_from_score(inner[0]["_score"]) if how == "meaning" else 1.0
-            if similarity < SAME_QUOTE_SIMILARITY:
+            if similarity < SAME_STATEMENT:
                 continue
             quote = inner[0]["_source"]
             carriers.append({
