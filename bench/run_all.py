@@ -3,7 +3,8 @@
 Needs the managed node (`morgue es start`, which `make bench` runs) and MORGUE_SHARED (default
 ../shared). Indexes BBC into the `morgue` alias and Reuters (converted from its SGML) into `reuters`
 when they are not there yet — incremental, so a second run re-indexes nothing. The outage bench is
-left out: it kills the node (run `python bench/outage.py` on its own).
+left out: it kills the node (run `python bench/outage.py` on its own); so is the encoder comparison
+(`python -m bench.encoders`, about 40 minutes), whose last result is assembled in.
 """
 from __future__ import annotations
 
@@ -35,15 +36,15 @@ def steps(shared: Path, home: Path) -> list[tuple[str, list[str], dict]]:
         ("export memory, Reuters", [py, "-m", "bench.export_memory", "--alias", "reuters"], {}),
         ("story grouping time, BBC", morgue + ["stories", "--rebuild"], {"MORGUE_INDEX": "morgue"}),
         ("story grouping time, Reuters", morgue + ["stories", "--rebuild"], {"MORGUE_INDEX": "reuters"}),
-        ("relevance, TIME", [py, "-m", "bench.relevance"], {}),
-        ("ONNX backends", [py, "-m", "bench.onnx_backends"], {}),
+        ("relevance, Reuters dev and TIME", [py, "-m", "bench.relevance"], {}),
         ("same-story similarity, SemEval", [py, "-m", "bench.semeval_stories"], {}),
         ("quotes, PolNeAR dev", [py, "bench/polnear_quotes.py"], {}),
     ]
 
 
-ORDER = ["relevance.md", "throughput-bbc.md", "throughput-reuters.md", "latency-morgue.md", "latency-reuters.md",
-         "export_memory.md", "onnx_backends.md", "semeval_stories.md", "polnear_quotes.md", "outage.md"]
+ORDER = ["relevance-reuters.md", "relevance-time.md", "encoders.md", "throughput-bbc.md", "throughput-reuters.md",
+         "latency-morgue.md", "latency-reuters.md", "export_memory.md", "semeval_stories.md", "polnear_quotes.md",
+         "outage.md"]
 
 
 def main() -> int:

@@ -29,11 +29,13 @@ def _ordered(fused: dict[str, Fused]) -> list[Fused]:
     return sorted(fused.values(), key=lambda f: (-f.score, min(l["rank"] for l in f.legs.values()), f.id))
 
 
-def rrf(ranked: dict[str, list[tuple[str, float]]], k: int = 60) -> list[Fused]:
-    """score = Σ over legs of 1 / (k + rank)."""
+def rrf(ranked: dict[str, list[tuple[str, float]]], k: int = 60,
+        weights: dict[str, float] | None = None) -> list[Fused]:
+    """score = Σ over legs of weight / (k + rank); a leg's weight is 1 unless given."""
     fused = _by_id(ranked)
+    weights = weights or {}
     for entry in fused.values():
-        entry.score = sum(1.0 / (k + leg["rank"]) for leg in entry.legs.values())
+        entry.score = sum(weights.get(name, 1.0) / (k + leg["rank"]) for name, leg in entry.legs.items())
     return _ordered(fused)
 
 

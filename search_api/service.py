@@ -104,13 +104,11 @@ def check_model(ctx: Context) -> None:
             {"index_model": meta.get("model"), "configured_model": getattr(ctx.embedder, "model_id", None)})
 
 
-def semantic_text(query: SearchQuery, parsed: Parsed) -> str:
-    return " ".join(parsed.terms) if parsed.terms else query.q
-
-
 @es_errors
 def search(ctx: Context, query: SearchQuery) -> dict:
     parsed = parse_query(query.q)
+    if query.mode is not Mode.keyword and query.sort is Sort.relevance and not parsed.semantic_text:
+        query = query.model_copy(update={"mode": Mode.keyword})  # only filters (outlet:TASS): nothing to embed
     if query.cursor:
         pit, offset = decode_cursor(query)
         opening = None
@@ -126,7 +124,7 @@ def search(ctx: Context, query: SearchQuery) -> dict:
     vector = None
     if query.mode in (Mode.semantic, Mode.hybrid):
         check_model(ctx)
-        vector = ctx.embedder.encode_query(semantic_text(query, parsed))
+        vector = ctx.embedder.encode_query(parsed.semantic_text)
         bodies["semantic"] = retrieve.semantic_body(query, vector, depth)
     if query.facets:
         bodies["facets"] = facets_body(parsed, query)
@@ -139,7 +137,7 @@ def search(ctx: Context, query: SearchQuery) -> dict:
     ranked = {name: [(h["_id"], h["_score"] if h["_score"] is not None else 0.0) for h in legs[name].hits]
               for name in ("keyword", "semantic") if name in legs}
     if query.mode is Mode.hybrid:
-        fused = (fuse.rrf(ranked, query.rrf_k) if query.fusion is Fusion.rrf
+        fused = (fuse.rrf(ranked, query.rrf_k, {"semantic": query.semantic_weight}) if query.fusion is Fusion.rrf
                  else fuse.convex(ranked, query.alpha))
     else:
         leg = query.mode.value
@@ -176,6 +174,7 @@ def search(ctx: Context, query: SearchQuery) -> dict:
         "total": total, "total_relation": relation,
         "hits": hits,
         "cursor": encode_cursor(query, pit, offset + query.size) if more else None,
+        "notes": parsed.notes,
     }
     if query.collapse == "story":
         response["stories"] = len(fused)
@@ -255,13 +254,22 @@ def _hit(hit: dict, fused: fuse.Fused, query: SearchQuery, parsed: Parsed) -> di
         "date": source.get(schema.DATE), "date_precision": source.get(schema.DATE_PRECISION),
         "url": source.get(schema.URL), "language": source.get(schema.LANGUAGE), "place": source.get(schema.PLACE),
         "story": source.get(schema.STORY), "score": fused.score,
-        "explain": {"fusion": query.fusion.value if query.mode is Mode.hybrid else query.mode.value,
-                    "score": fused.score,
-                    "keyword": fused.legs.get("keyword"), "semantic": fused.legs.get("semantic")},
+        "explain": _explain(fused, query),
         "highlights": highlights(hit),
         "best_passage": best,
         "quotes": matching_quotes(source.get(schema.QUOTES) or [], parsed, query, best),
     }
+
+
+def _explain(fused: fuse.Fused, query: SearchQuery) -> dict:
+    """How the score came about: per leg its rank and raw score, and the fusion's parameters."""
+    explain = {"fusion": query.fusion.value if query.mode is Mode.hybrid else query.mode.value, "score": fused.score,
+               "keyword": fused.legs.get("keyword"), "semantic": fused.legs.get("semantic")}
+    if query.mode is Mode.hybrid and query.fusion is Fusion.rrf:
+        explain["rrf_k"], explain["weights"] = query.rrf_k, {"keyword": 1.0, "semantic": query.semantic_weight}
+    elif query.mode is Mode.hybrid:
+        explain["alpha"] = query.alpha
+    return explain
 
 
 def matching_quotes(quotes: list[dict], parsed: Parsed, query: SearchQuery, best: dict | None) -> list[dict]:
