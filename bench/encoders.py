@@ -34,7 +34,7 @@ CANDIDATES = [("all-MiniLM-L6-v2", "torch"), ("all-MiniLM-L6-v2", "onnx-int8"), 
 
 def bbc_passages(corpus: Path, count: int) -> list[str]:
     texts: list[str] = []
-    for path, _ in iter_files([corpus]):
+    for path, _ in (item for item in iter_files([corpus]) if isinstance(item, tuple)):
         if path.stem.isdigit():
             for item in read_path(path):
                 article = item if isinstance(item, Rejected) else enrich(item)

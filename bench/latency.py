@@ -121,7 +121,7 @@ def main() -> None:
     lines = ["# Query latency: API vs floors\n",
              f"Commit `{commit()}`, `python -m bench.latency --alias {args.alias} --clients {args.clients} "
              f"--queries {args.queries}`: {documents} articles, {len(queries)} queries (article titles drawn with "
-             f"a fixed seed), each sent once per mode and level, {os.cpu_count()} CPUs, all-MiniLM-L6-v2 on torch CPU. "
+             f"a fixed seed), each sent once per mode and level, {os.cpu_count()} CPUs, encoder {embedder.model_id}. "
              f"One run; API and floors share it.\n",
              "| clients | keyword p50 / p95 | semantic p50 / p95 | hybrid p50 / p95 | encode p50 / p95 | raw _msearch p50 / p95 "
              "| hybrid floor p50 (encode + _msearch) | API hybrid / floor |",

@@ -68,7 +68,7 @@ def main() -> None:
     sources = es.search(index=ALIAS, size=0, aggs={"files": {"cardinality": {"field": "source",
                                                                                 "precision_threshold": 40000}}})
     distinct = sources["aggregations"]["files"]["value"]
-    files = sum(1 for path, _ in iter_files([args.corpus]) if path.stem.isdigit())
+    files = sum(1 for item in iter_files([args.corpus]) if isinstance(item, tuple) and item[0].stem.isdigit())
     text = f"""# Elasticsearch killed during `morgue index`, then restarted
 
 Commit `{commit()}`, `python bench/outage.py --kill-after {args.kill_after:g}` on `{args.corpus.name}` ({files} article files).

@@ -41,7 +41,8 @@ def pick_files(corpus: Path, limit: int) -> list[Path]:
         scratch = Path(tempfile.mkdtemp(prefix="morgue-bench-corpus-")) / corpus.name
         scratch.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return [scratch]
-    files = [path for path, _ in iter_files([corpus]) if path.suffix.lower() == ".txt" and path.stem.isdigit()]
+    files = [item[0] for item in iter_files([corpus])
+             if isinstance(item, tuple) and item[0].suffix.lower() == ".txt" and item[0].stem.isdigit()]
     step = max(len(files) // limit, 1)
     return files[::step][:limit]  # spread over the corpus's folders
 

@@ -8,11 +8,13 @@ from datetime import date
 
 from indexer.clean import Cleaned, clean_scrape, normalize
 from indexer.language import detect_language
-from indexer.metadata import DateInfo, content_hash, find_date, find_outlet, parse_dateline, split_title
+from indexer.metadata import (DateInfo, content_hash, find_date, find_outlet, parse_date_value, parse_dateline,
+                              split_title)
 from indexer.quotes import Quote, extract_quotes
 from indexer.sources import RawArticle, Rejected
 
 MIN_BODY_CHARS = 80
+MAX_BODY_CHARS = 500_000  # longer is a book, a data dump or a scraping accident, not an article
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Article:
     quotes: list[Quote]
     content_hash: str
     dropped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what was left out and why (a date not understood)
     input_hash: str | None = None  # set by the pipeline: the raw input and the options it was read with
 
 
@@ -73,6 +76,8 @@ def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = 
     body = normalize(body)
     if len(body) < MIN_BODY_CHARS:
         return Rejected(raw.source, f"no article text after cleaning ({len(body)} characters left)")
+    if len(body) > MAX_BODY_CHARS:
+        return Rejected(raw.source, f"article text is {len(body):,} characters, over the limit of {MAX_BODY_CHARS:,}")
     dateline = parse_dateline(body)
     url = meta.get("url")
     outlet_name = find_outlet(body, outlet or meta.get("outlet"), dateline, url)
@@ -90,4 +95,11 @@ def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = 
         quotes=extract_quotes(body),
         content_hash=content_hash(title + "\n" + body),
         dropped=cleaned.dropped,
+        warnings=_date_warnings(meta.get("date")),
     )
+
+
+def _date_warnings(given) -> list[str]:
+    if given not in (None, "") and parse_date_value(given) is None:
+        return [f"date {str(given)[:40]!r} not understood: the date comes from the text, if it has one"]
+    return []

@@ -18,7 +18,7 @@ from indexer.embed import Embedder
 from indexer.embed_cache import EmbeddingCache, embed_with_cache
 from indexer.enrich import Article, enrich
 from indexer.passages import lead, split_passages
-from indexer.sources import RawArticle, Rejected, iter_files, read_path
+from indexer.sources import MAX_FILE_BYTES, RawArticle, Rejected, display, iter_files, read_path
 
 BATCH_ARTICLES = 64
 # Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
@@ -31,6 +31,7 @@ OUTCOMES = ("indexed", "updated", "unchanged", "rejected")
 class Summary:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (source, what was left out of it)
     pruned: int = 0
     passages: int = 0
     quotes: int = 0
@@ -39,9 +40,15 @@ class Summary:
     index: str = ""
     stories: stories.StoryRun | None = None
 
+    def reject(self, item: Rejected) -> None:
+        self.counts["rejected"] += 1
+        self.rejected.append(item)
+
     def table(self) -> str:
         rows = [f"{name:<10} {self.counts[name]:>8}" for name in OUTCOMES]
         rows.append(f"{'pruned':<10} {self.pruned:>8}")
+        if self.warnings:
+            rows.append(f"{'warnings':<10} {len(self.warnings):>8}  (indexed with something left out; see --report)")
         rate = sum(self.counts.values()) / self.seconds if self.seconds else 0.0
         rows.append(f"{self.passages} passages and {self.quotes} quotes ({self.encoded} embedded, the rest from cache) "
                     f"in {self.seconds:.1f}s, "
@@ -110,7 +117,8 @@ class Indexer:
         self.cache = EmbeddingCache(cache_dir, embedder.model_id) if cache_dir else None
 
     def run(self, paths: list[Path], outlet: str | None = None, rebuild: bool = False, prune: bool = False,
-            reference: date | None = None, quiet: bool = False, group: bool = True) -> Summary:
+            reference: date | None = None, quiet: bool = False, group: bool = True, follow_links: bool = False,
+            max_bytes: int = MAX_FILE_BYTES) -> Summary:
         started = time.monotonic()
         summary = Summary()
         target = store.prepare(self.es, self.alias, self.embedder, rebuild=rebuild)
@@ -119,14 +127,17 @@ class Indexer:
         options = Options(outlet, reference)
         batch: list[RawArticle] = []
         seen_sources: set[str] = set()
-        for path, key in iter_files(paths):
-            seen_sources.add(str(path))
-            for item in read_path(path):
+        for listed in iter_files(paths, follow_links):
+            if isinstance(listed, Rejected):
+                summary.reject(listed)
+                continue
+            path, key = listed
+            seen_sources.add(display(path))
+            for item in read_path(path, max_bytes):
                 if isinstance(item, Rejected):
-                    summary.counts["rejected"] += 1
-                    summary.rejected.append(item)
+                    summary.reject(item)
                     continue
-                item.key = key + item.source[len(str(path)):]  # a record's "#N" carries over
+                item.key = key + item.source[len(display(path)):]  # a record's "#N" carries over
                 batch.append(item)
                 if len(batch) >= BATCH_ARTICLES:
                     self._flush(batch, target.index, options, summary)
@@ -152,10 +163,12 @@ class Indexer:
             if any(stored == digest for _, stored in stored_by_source.get(item.source, [])):
                 summary.counts["unchanged"] += 1  # same input, same enrichment: nothing to redo
                 continue
-            result = enrich(item, outlet=options.outlet, reference=options.reference)
+            try:
+                result = enrich(item, outlet=options.outlet, reference=options.reference)
+            except Exception as exc:  # noqa: BLE001 - one input may fail only itself, never the run
+                result = Rejected(item.source, f"could not be processed ({type(exc).__name__}: {str(exc)[:200]})")
             if isinstance(result, Rejected):
-                summary.counts["rejected"] += 1
-                summary.rejected.append(result)
+                summary.reject(result)
                 continue
             result.input_hash = digest
             articles.append(result)
@@ -192,16 +205,20 @@ class Indexer:
         documents = [to_document(article, passages, [next(passage_vectors) for _ in passages],
                                  [next(quote_vectors) for _ in article.quotes], lead_vector)
                      for article, passages, lead_vector in zip(todo, split, lead_vectors)]
-        store.write(self.es, index, documents)
+        refused = store.write(self.es, index, documents)
         for article in todo:
+            if article.id in refused:
+                summary.reject(Rejected(article.source, f"refused by Elasticsearch: {refused[article.id]}"))
+                continue
             summary.counts[outcome[article.id]] += 1
+            summary.warnings += [(article.source, warning) for warning in article.warnings]
         summary.passages += len(texts)
         summary.quotes += len(quote_texts)
         summary.encoded += encoded
 
     def _prune(self, index: str, paths: list[Path], seen: set[str]) -> int:
         """Remove articles whose source file, under the given paths, is gone."""
-        roots = [str(p.resolve()) if p.is_dir() else str(p) for p in paths]
+        roots = [display(p.absolute()) for p in paths]
         gone = [doc_id for doc_id, source in store.stored_sources(self.es, index).items()
                 if any(source.startswith(r) for r in roots) and source.split("#")[0] not in seen]
         store.delete(self.es, index, gone)
@@ -219,6 +236,9 @@ def group_stories(es: Elasticsearch, index: str) -> stories.StoryRun:
 
 
 def write_report(summary: Summary, path: Path) -> None:
+    """One JSON line per rejected input ({"source", "reason"}) and per warning ({"source", "warning"})."""
     with path.open("w") as out:
         for item in summary.rejected:
             out.write(json.dumps({"source": item.source, "reason": item.reason}, ensure_ascii=False) + "\n")
+        for source, warning in summary.warnings:
+            out.write(json.dumps({"source": source, "warning": warning}, ensure_ascii=False) + "\n")

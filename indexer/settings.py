@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=default_home)
     es_heap: str = "1g"
     es_dist: Path | None = Field(None, description="Local Elasticsearch .zip/.tar.gz to use instead of Maven Central")
+    max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Largest input file read by `morgue index`")
     api_keys: str | None = Field(None, description="Comma-separated API keys required on /api/* when set")
     cors_origins: str | None = Field(None, description="Comma-separated origins allowed to call the API (dashboards)")
 

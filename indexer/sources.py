@@ -2,15 +2,21 @@
 bad input: a broken file or record becomes a Rejected and the rest of the file is still read."""
 from __future__ import annotations
 
+import codecs
 import csv
+import gzip
 import io
 import json
+import os
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024  # MORGUE_MAX_FILE_BYTES
+MAX_RECORD_BYTES = 10 * 1024 * 1024  # one page or record, decompressed: more is not an article
+MAX_DECOMPRESSED_FACTOR = 20  # a compressed file may expand to 20 × its size limit, no more (gzip bombs)
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".jsonl", ".ndjson", ".json", ".csv", ".warc", ".warc.gz"}
@@ -42,25 +48,106 @@ def _suffix(path: Path) -> str:
     return ".warc.gz" if name.endswith(".warc.gz") else path.suffix.lower()
 
 
-def iter_files(paths: list[Path]) -> Iterator[tuple[Path, str]]:
+def display(path: Path | str) -> str:
+    """A path as text that can be stored and shown: bytes that are not UTF-8 in a file name (0xFF)
+    become \\xff escapes instead of surrogates that Elasticsearch refuses."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def iter_files(paths: list[Path], follow_links: bool = False) -> Iterator[tuple[Path, str] | Rejected]:
     """(file, its key) for every file under the given paths, in a stable order; hidden files are
-    skipped. The key is the path from the folder that was named ("bbc/business/001.txt")."""
+    skipped. The key is the path from the folder that was named ("bbc/business/001.txt").
+
+    Symbolic links are read only when they point inside the folders named (follow_links: anywhere);
+    a link that leads outside, a broken one, a loop and a linked folder are Rejected with that reason,
+    so nothing outside the archive becomes searchable by accident."""
+    roots = [p.resolve() for p in paths]
+    seen_dirs: set[Path] = set()
+
+    def allowed(target: Path) -> bool:
+        return follow_links or any(target == root or root in target.parents for root in roots)
+
+    def link_problem(path: Path) -> str | None:
+        try:
+            target = path.resolve(strict=True)
+        except RuntimeError:
+            return "symbolic link loop"
+        except OSError:
+            return "broken symbolic link (its target does not exist)"
+        if not allowed(target):
+            return f"symbolic link to {display(target)}, outside the folders being indexed (not followed)"
+        return None
+
+    def walk(folder: Path, top: Path) -> Iterator[tuple[Path, str] | Rejected]:
+        real = folder.resolve()
+        if real in seen_dirs:
+            yield Rejected(display(folder), "symbolic link loop: this folder was already read")
+            return
+        seen_dirs.add(real)
+        try:
+            children = sorted(folder.iterdir(), key=lambda p: p.name)
+        except OSError as exc:
+            yield Rejected(display(folder), f"unreadable folder: {exc.strerror or exc}")
+            return
+        for child in children:
+            if child.name.startswith("."):
+                continue
+            if child.is_symlink():
+                problem = link_problem(child)
+                if problem:
+                    yield Rejected(display(child), problem)
+                    continue
+            if child.is_dir():
+                if child.is_symlink() and not follow_links:
+                    yield Rejected(display(child), "symbolic link to a folder (not followed; --follow-links reads it)")
+                    continue
+                yield from walk(child, top)
+            elif child.is_file():
+                yield child, display(child.relative_to(top.parent))
+            elif child.exists():
+                yield Rejected(display(child), "not a regular file (device, pipe or socket)")
+
     for path in paths:
-        path = path.resolve()
+        if path.is_symlink() and (problem := link_problem(path)) and "outside" not in problem:
+            yield Rejected(display(path), problem)  # named on the command line: followed unless broken
+            continue
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield child, str(child.relative_to(path.parent))
+            yield from walk(path.absolute(), path.absolute())
         else:
-            yield path, path.name
+            yield path.absolute(), display(path.name)
+
+
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Text in UTF-16 without a byte-order mark: every other byte of ASCII-range text is NUL."""
+    sample = data[:4096]
+    for encoding, zeros in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if len(zeros) > 8 and zeros.count(0) > 0.9 * len(zeros):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def decode(data: bytes) -> str | None:
-    """UTF-8 when it is, else the encoding charset-normalizer finds; None when nothing fits."""
+    """The byte-order mark's encoding, else UTF-8 when it is, else UTF-16 without a mark, else the
+    encoding charset-normalizer finds; None when nothing fits (binary data)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if b"\0" in data[:8192]:
+        return _utf16_without_bom(data)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -68,7 +155,7 @@ def decode(data: bytes) -> str | None:
 
 
 def read_path(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[RawArticle | Rejected]:
-    source = str(path)
+    source = display(path)
     suffix = _suffix(path)
     if not path.exists():
         yield Rejected(source, "file not found")
@@ -79,23 +166,24 @@ def read_path(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[RawArticl
     if suffix not in SUFFIXES:
         yield Rejected(source, f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(sorted(SUFFIXES))}")
         return
-    size = path.stat().st_size
-    if size == 0:
-        yield Rejected(source, "empty file")
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            yield Rejected(source, "empty file")
+            return
+        if size > max_bytes:
+            yield Rejected(source, f"file is {size:,} bytes, over the limit of {max_bytes:,} (MORGUE_MAX_FILE_BYTES)")
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield Rejected(source, f"unreadable file: {exc.strerror or exc}")
         return
-    if size > max_bytes:
-        yield Rejected(source, f"file is {size} bytes, over the limit of {max_bytes} (MORGUE_MAX_FILE_BYTES)")
-        return
-    data = path.read_bytes()
     if suffix in (".warc", ".warc.gz"):
-        yield from _read_warc(source, data)
-        return
-    if b"\0" in data[:8192]:
-        yield Rejected(source, "binary file (NUL bytes), not text")
+        yield from _read_warc(source, data, max_bytes)
         return
     text = decode(data)
     if text is None:
-        yield Rejected(source, "undecodable text: no encoding fits")
+        yield Rejected(source, "binary or undecodable file: no text encoding fits")
         return
     if not text.strip():
         yield Rejected(source, "empty file (whitespace only)")
@@ -109,6 +197,14 @@ def read_path(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[RawArticl
         yield from _read_json(source, text)
     elif suffix == ".csv":
         yield from _read_csv(source, text)
+
+
+def _json(text: str):
+    """json.loads, with nesting too deep for the parser reported like any other malformed JSON."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text[:20], 0) from None
 
 
 def _record(source: str, record: dict) -> RawArticle | Rejected:
@@ -131,7 +227,7 @@ def _read_jsonl(source: str, text: str) -> Iterator[RawArticle | Rejected]:
             continue
         where = f"{source}#{number}"
         try:
-            record = json.loads(line)
+            record = _json(line)
         except json.JSONDecodeError as exc:
             yield Rejected(where, f"malformed JSON on line {number}: {exc.msg} at column {exc.colno}")
             continue
@@ -140,7 +236,7 @@ def _read_jsonl(source: str, text: str) -> Iterator[RawArticle | Rejected]:
 
 def _read_json(source: str, text: str) -> Iterator[RawArticle | Rejected]:
     try:
-        data = json.loads(text)
+        data = _json(text)
     except json.JSONDecodeError as exc:
         yield Rejected(source, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
         return
@@ -159,27 +255,101 @@ def _read_csv(source: str, text: str) -> Iterator[RawArticle | Rejected]:
         yield Rejected(source, f"malformed CSV: {exc}")
 
 
-def _read_warc(source: str, data: bytes) -> Iterator[RawArticle | Rejected]:
+class _Inflated(io.RawIOBase):
+    """The decompressed bytes of gzip data (one member or many, as WARC files have), capped at
+    `limit` (more raises _TooLarge: a gzip bomb is never inflated) and reporting a cut instead of
+    raising, so the records read before it are kept: `truncated` is set when the data ends inside a
+    member, `damaged` when it is not gzip where it should be."""
+
+    def __init__(self, data: bytes, limit: int):
+        self.data, self.position, self.limit, self.total = memoryview(data), 0, limit, 0
+        self.inflater, self.feed, self.in_member = zlib.decompressobj(31), b"", False
+        self.truncated = self.damaged = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while True:
+            if self.inflater.eof:  # one member done: the next begins with what it left over
+                self.feed, self.in_member = self.inflater.unused_data + self.feed, False
+                self.inflater = zlib.decompressobj(31)
+            if not self.feed:
+                if self.position >= len(self.data):
+                    self.truncated = self.in_member
+                    return 0
+                self.feed = bytes(self.data[self.position:self.position + (1 << 16)])
+                self.position += len(self.feed)
+            if not self.in_member and not self.feed.strip(b"\0"):
+                self.feed = b""  # padding between or after members
+                continue
+            try:
+                out = self.inflater.decompress(self.feed, len(buffer))
+            except zlib.error:
+                self.damaged = True
+                return 0
+            self.in_member, self.feed = True, self.inflater.unconsumed_tail
+            if out:
+                self.total += len(out)
+                if self.total > self.limit:
+                    raise _TooLarge(self.limit)
+                buffer[:len(out)] = out
+                return len(out)
+
+
+class _TooLarge(Exception):
+    def __init__(self, limit: int):
+        super().__init__(f"expands to more than {limit:,} bytes")
+
+
+def _read_warc(source: str, data: bytes, max_bytes: int = MAX_FILE_BYTES) -> Iterator[RawArticle | Rejected]:
+    """Response records with HTML. Decompression is ours: capped (a gzip bomb is rejected, not
+    inflated), and a file cut short keeps the records before the cut and reports the rest."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    inflated = _Inflated(data, max_bytes * MAX_DECOMPRESSED_FACTOR) if data[:2] == b"\x1f\x8b" else None
+    stream = io.BufferedReader(inflated, 1 << 16) if inflated else io.BytesIO(data)
+    number, held, complete = 0, None, True  # each record is let go when the next one starts: the last may be cut
     try:
-        number = 0
-        for record in ArchiveIterator(io.BytesIO(data)):
+        for record in ArchiveIterator(stream):
             if record.rec_type != "response":
                 continue
             number += 1
             where = f"{source}#{number}"
+            if held is not None:
+                yield held
+                held = None
             content_type = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
             if "html" not in content_type.lower():
                 continue
-            body = record.content_stream().read()
-            html = decode(body)
-            if html is None:
-                yield Rejected(where, "undecodable HTML in WARC record")
+            body = record.content_stream().read(MAX_RECORD_BYTES + 1)
+            declared = record.http_headers.get_header("Content-Length") or ""
+            complete = not declared.isdigit() or len(body) >= min(int(declared), MAX_RECORD_BYTES + 1)
+            if len(body) > MAX_RECORD_BYTES:
+                held = Rejected(where, f"WARC record over {MAX_RECORD_BYTES:,} bytes of HTML: not an article page")
                 continue
+            html = decode(body)
             meta = {"url": record.rec_headers.get_header("WARC-Target-URI"),
                     "date": record.rec_headers.get_header("WARC-Date")}
-            yield RawArticle(where, html=html, meta={k: v for k, v in meta.items() if v})
+            held = RawArticle(where, html=html, meta={k: v for k, v in meta.items() if v}) if html is not None \
+                else Rejected(where, "undecodable HTML in WARC record")
+    except _TooLarge as exc:
+        if held is not None:
+            yield held
+        yield Rejected(source, f"compressed file {exc} (a decompression bomb?): rejected after {number} records")
+        return
     except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-        yield Rejected(source, f"not a readable WARC file: {exc}")
+        if held is not None and number > 1:
+            yield held
+        what = "cut short or damaged" if number else "not a readable WARC file"
+        yield Rejected(source, f"{what} after {max(number - 1, 0)} records: {exc or type(exc).__name__}")
+        return
+    if inflated is not None and (inflated.truncated or inflated.damaged):
+        if held is not None and complete:
+            yield held
+        last = f"; record {held.source.rsplit('#', 1)[1]} is incomplete and left out" if held and not complete else ""
+        yield Rejected(source, f"cut short or damaged after {number} records{last}")
+        return
+    if held is not None:
+        yield held

@@ -129,18 +129,55 @@ def by_source(es: Elasticsearch, index: str, sources: list[str]) -> dict[str, li
     return found
 
 
-def write(es: Elasticsearch, index: str, documents: list[dict]) -> None:
-    """Bulk index; failed items are retried with the whole batch (writes are idempotent by id)."""
-    def send():
-        actions = ({"_index": index, "_id": doc[schema.ID], "_source": doc} for doc in documents)
-        ok, errors = helpers.bulk(es, actions, raise_on_error=False, max_retries=3, initial_backoff=1,
-                                  chunk_size=200, max_chunk_bytes=20 * 1024 * 1024)
-        if errors:
-            reasons = {str(e.get("index", {}).get("error", e))[:200] for e in errors}
-            raise RuntimeError(f"{len(errors)} documents refused by Elasticsearch: {'; '.join(sorted(reasons)[:3])}")
-        return ok
+TRANSIENT = (429, 502, 503, 504)
 
-    _retry(send, "bulk write")
+
+def write(es: Elasticsearch, index: str, documents: list[dict]) -> dict[str, str]:
+    """Bulk index. Returns {id: reason} of the documents Elasticsearch refused (a mapping error, a
+    document too large): each fails alone, the rest are written. Transient failures (429, 5xx, the
+    connection) are retried with back-off; if they persist, StoreUnavailable (a re-run finishes)."""
+    refused: dict[str, str] = {}
+    batched, alone, delay = list(documents), [], 1.0
+    for attempt in range(RETRIES):
+        retry, too_large = [], []
+        for docs, chunk_size in ((batched, 200), (alone, 1)):  # a batch answered 413 is sent one by one
+            by_id = {doc[schema.ID]: doc for doc in docs}
+            try:
+                for ok, item in helpers.streaming_bulk(
+                        es, ({"_index": index, "_id": i, "_source": d} for i, d in by_id.items()),
+                        chunk_size=chunk_size, max_chunk_bytes=20 * 1024 * 1024, raise_on_error=False,
+                        raise_on_exception=False, max_retries=2, initial_backoff=1):
+                    if ok:
+                        by_id.pop(item["index"]["_id"], None)
+                        continue
+                    result = item.get("index", item)
+                    doc, status = by_id.pop(result.get("_id")), result.get("status")
+                    if status == 413 and chunk_size > 1:
+                        too_large.append(doc)
+                    elif not isinstance(status, int) or status in TRANSIENT:
+                        retry.append(doc)
+                    else:
+                        refused[doc[schema.ID]] = _reason(result.get("error"), status)
+            except (ESConnectionError, ConnectionTimeout):
+                retry += list(by_id.values())  # what was not confirmed is sent again (writes are idempotent)
+        if not retry and not too_large:
+            return refused
+        batched, alone = retry, too_large
+        if retry and attempt < RETRIES - 1:
+            time.sleep(delay)
+            delay = min(delay * 2, 15)
+    raise StoreUnavailable(f"Elasticsearch unreachable during bulk write: {len(batched) + len(alone)} documents "
+                           f"not taken after {RETRIES} tries")
+
+
+def _reason(error, status) -> str:
+    if isinstance(error, dict):
+        text = error.get("reason") or error.get("type") or str(error)
+    else:
+        text = str(error or "")
+    if status == 413:
+        text = "document too large for one request (413)"
+    return text[:300]
 
 
 def stored_sources(es: Elasticsearch, index: str) -> dict[str, str]:

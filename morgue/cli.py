@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -52,7 +53,8 @@ def _index(args: argparse.Namespace) -> int:
     reference = date.fromisoformat(args.reference_date) if args.reference_date else None
     indexer = Indexer(connect(settings), get_embedder(settings.model), settings.index, settings.home / "cache")
     summary = indexer.run([Path(p) for p in args.paths], outlet=args.outlet, rebuild=args.rebuild, prune=args.prune,
-                          reference=reference, quiet=args.quiet, group=not args.no_stories)
+                          reference=reference, quiet=args.quiet, group=not args.no_stories,
+                          follow_links=args.follow_links, max_bytes=settings.max_file_bytes)
     print(summary.table())
     if args.report:
         write_report(summary, Path(args.report))
@@ -134,7 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--outlet", help="outlet name for articles that do not say")
     index.add_argument("--rebuild", action="store_true", help="build a new index version and swap the alias")
     index.add_argument("--prune", action="store_true", help="remove articles whose source files are gone")
-    index.add_argument("--report", help="write rejected items to this JSONL file")
+    index.add_argument("--report", help="write rejected items (and warnings) to this JSONL file")
+    index.add_argument("--follow-links", action="store_true",
+                       help="follow symbolic links that lead outside the folders named (default: rejected)")
     index.add_argument("--reference-date", help="YYYY-MM-DD used to infer a year missing from datelines")
     index.add_argument("--quiet", action="store_true", help="no progress line")
     index.add_argument("--no-stories", action="store_true", help="skip story grouping (run `morgue stories` later)")
@@ -173,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug: say so in one line, with its own exit code
+        print(f"morgue: unexpected error ({type(exc).__name__}: {exc}); this is a bug, please report it "
+              f"(MORGUE_DEBUG=1 shows the traceback)", file=sys.stderr)
+        if os.environ.get("MORGUE_DEBUG"):
+            raise
+        return 4
 
 
 if __name__ == "__main__":

@@ -93,7 +93,7 @@ def archive_alias(es, embedder, shared_dir) -> str:
     cache = Path(tempfile.mkdtemp(prefix="morgue-test-cache-"))
     paths = [SAMPLE_ARCHIVE, HOSTILE]
     if shared_dir is not None:
-        bbc = [path for path, _ in iter_files([shared_dir / "data" / "bbc"]) if path.stem.isdigit()]
+        bbc = [item[0] for item in iter_files([shared_dir / "data" / "bbc"]) if isinstance(item, tuple) and item[0].stem.isdigit()]
         paths += [shared_dir / "seeds"] + bbc[:: max(len(bbc) // BBC_SUBSET, 1)][:BBC_SUBSET]
     summary = Indexer(es, embedder, alias, cache).run(paths, quiet=True)
     assert summary.counts["rejected"] == 0, summary.rejected

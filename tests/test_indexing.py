@@ -41,7 +41,7 @@ def test_every_input_ends_with_one_outcome(es, indexer, archive):
     first = indexer.run([archive], quiet=True)
     assert first.counts == {"indexed": 4, "updated": 0, "unchanged": 0, "rejected": 5}, first.counts
     reasons = sorted(r.reason.split(":")[0].split(" (")[0] for r in first.rejected)
-    assert reasons == ["HTML page with no article text", "binary file", "empty file", "malformed JSON on line 2",
+    assert reasons == ["HTML page with no article text", "binary or undecodable file", "empty file", "malformed JSON on line 2",
                        "record has no text"], reasons
     assert es.count(index=indexer.alias)["count"] == 4
 
