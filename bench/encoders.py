@@ -26,6 +26,7 @@ from bench.report import commit, write_result
 from indexer.embed import Embedder
 from indexer.enrich import enrich
 from indexer.passages import lead, split_passages
+from indexer.settings import Settings
 from indexer.sources import Rejected, iter_files, read_path
 
 CANDIDATES = [("all-MiniLM-L6-v2", "torch"), ("all-MiniLM-L6-v2", "onnx-int8"), ("bge-small-en-v1.5", "onnx-int8"),
@@ -95,9 +96,9 @@ def main() -> None:
     reuters_docs = reuters_docs[::args.reuters_every]
     kept = {d["id"] for d in reuters_docs}
     reuters_qrels = {q: {d: g for d, g in judged.items() if d in kept} for q, judged in reuters_qrels.items()}
-    rows = []
+    rows, home = [], Settings().home
     for model, backend in CANDIDATES:
-        embedder = Embedder(model, backend)
+        embedder = Embedder(model, backend, home)
         fast = speed(embedder, texts, list(time_queries.values()))
         quality = [semantic_ndcg(embedder, time_docs, time_queries, time_qrels),
                    semantic_ndcg(embedder, reuters_docs, reuters_queries, reuters_qrels)]

@@ -18,8 +18,7 @@ import httpx
 
 from bench.api_process import rss_mb, start_api
 from bench.report import commit, write_result
-from indexer.connection import connect
-from indexer.settings import get_settings
+from morgue.core import Morgue
 
 
 def main() -> None:
@@ -29,7 +28,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "export_memory.md")
     args = parser.parse_args()
-    es = connect(get_settings())
+    es = Morgue().es
     articles = es.count(index=args.alias)["count"]
     api = start_api(args.alias, args.port)
     samples: list[tuple[float, float]] = []

@@ -23,10 +23,8 @@ import httpx
 
 from bench.api_process import rss_mb, start_api
 from bench.report import commit, write_result
-from indexer.connection import connect
-from indexer.embed import get_embedder
-from indexer.settings import get_settings
-from search_api import retrieve
+from morgue.core import Morgue
+from search_api import plan, retrieve
 from search_api.query import SearchQuery
 from search_api.syntax import parse
 
@@ -76,11 +74,11 @@ def main() -> None:
     args = parser.parse_args()
     args.out = args.out or Path(__file__).parent / "results" / f"latency-{args.alias}.md"
     levels = [int(c) for c in args.clients.split(",")]
-    settings = get_settings()
-    es = connect(settings)
+    morgue = Morgue()
+    es = morgue.es
     documents = es.count(index=args.alias)["count"]
     queries = sample_queries(es, args.alias, args.queries)
-    embedder = get_embedder(settings.model)
+    embedder = morgue.embedder
     embedder.encode_query("warm up")
     api = start_api(args.alias, args.port)
     results: dict[int, dict[str, list[float]]] = {}
@@ -101,8 +99,8 @@ def main() -> None:
         def raw_msearch(q: str) -> None:
             parsed = parse(q)
             query = SearchQuery(q=q)
-            bodies = {"keyword": retrieve.keyword_body(parsed, query, query.depth),
-                      "semantic": retrieve.semantic_body(query, vectors[q], query.depth)}
+            bodies = {"keyword": plan.keyword_body(parsed, query, query.depth),
+                      "semantic": plan.semantic_body(query, vectors[q], query.depth)}
             retrieve.msearch(es, args.alias, bodies)
 
         vectors = {q: embedder.encode_query(q) for q in queries}

@@ -22,8 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import commit, drop_alias, write_result  # noqa: E402
-from indexer.connection import connect  # noqa: E402
-from indexer.local_es import managed_node  # noqa: E402
+from morgue.core import Morgue  # noqa: E402
 from indexer.sources import iter_files  # noqa: E402
 
 ALIAS = "outage-check"
@@ -42,9 +41,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=root / "bench" / "results" / "outage.md")
     args = parser.parse_args()
     env = dict(os.environ, MORGUE_INDEX=ALIAS)
-    node = managed_node()
+    morgue = Morgue()
+    node = morgue.node()
     node.start()
-    drop_alias(connect(), ALIAS)
+    drop_alias(morgue.es, ALIAS)
 
     first = subprocess.Popen(index_command(args.corpus), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
@@ -58,7 +58,7 @@ def main() -> None:
     restart = time.monotonic()
     node.start()
     restarted = time.monotonic() - restart
-    es = connect()
+    es = Morgue().es
     es.indices.refresh(index=ALIAS)
     before = es.count(index=ALIAS)["count"]
 

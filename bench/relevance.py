@@ -29,12 +29,10 @@ from pathlib import Path
 from bench import reuters as reuters_sgml
 from bench.naive_bm25 import NaiveBM25
 from bench.report import commit, drop_alias, write_result
-from indexer.connection import connect
-from indexer.embed import get_embedder
-from indexer.pipeline import Indexer
-from indexer.settings import get_settings
-from search_api import service
+from morgue.core import Morgue
+from search_api.context import Context
 from search_api.query import SearchQuery
+from search_api.search import search
 
 K_NDCG, K_RECALL, K_MRR = 10, 100, 10
 ALPHAS = [0.1, 0.3, 0.5, 0.7, 0.9]  # every second step: the curve is flat between (measured with all nine)
@@ -119,15 +117,15 @@ def plain(text: str) -> str:
 # ------------------------------------------------------------------ run
 
 
-def evaluate(ctx: service.Context, queries: dict[str, str], qrels: dict[str, dict[str, int]],
+def evaluate(ctx: Context, queries: dict[str, str], qrels: dict[str, dict[str, int]],
              **params) -> dict[str, float]:
     """Mean metrics over the judged queries (a record's own "id" is the stored article id)."""
     scores = {"ndcg": 0.0, "recall": 0.0, "mrr": 0.0}
     judged = [q for q in queries if qrels.get(q)]
     per_query: dict[str, float] = {}
     for qid in judged:
-        result = service.search(ctx, SearchQuery(q=queries[qid], size=100, **params))
-        ranked = [h["id"] for h in result["hits"]]
+        result = search(ctx, SearchQuery(q=queries[qid], size=100, **params))
+        ranked = [h.id for h in result.hits]
         per_query[qid] = ndcg(ranked, qrels[qid])
         scores["ndcg"] += per_query[qid]
         scores["recall"] += recall(ranked, qrels[qid])
@@ -153,19 +151,17 @@ def better_leg(keyword: dict, semantic: dict) -> float:
 
 
 def run(docs: list[dict], queries: dict[str, str], qrels: dict[str, dict[str, int]], name: str,
-        backend: str | None = None, sweep: bool = True, keep: str | None = None) -> tuple[list, dict]:
+        sweep: bool = True, keep: str | None = None) -> tuple[list, dict]:
     """Index the corpus into a fresh index, evaluate each mode, drop the index. sweep=False: only
     keyword, semantic and the default hybrid. keep: index into (or reuse) this alias and keep it."""
-    settings = get_settings()
-    es = connect(settings)
-    embedder = get_embedder(settings.model, backend)
-    alias = keep or f"bench-relevance-{os.getpid()}"
+    morgue = Morgue().with_alias(keep or f"bench-relevance-{os.getpid()}")
+    es, embedder, alias = morgue.es, morgue.embedder, morgue.alias
     folder = Path(tempfile.mkdtemp(prefix="morgue-relevance-"))
     corpus = folder / f"{name}.jsonl"
     corpus.write_text("".join(json.dumps(d) + "\n" for d in docs))
     try:
-        summary = Indexer(es, embedder, alias, settings.home / "cache").run([corpus], quiet=True, group=False)
-        ctx = service.Context(es, alias, embedder)
+        summary = morgue.indexer().run([corpus], quiet=True, group=False)
+        ctx = morgue.context
         rows = [("naive BM25 (k1 0.9, b 0.4, \\w+ tokens)", evaluate_naive(docs, queries, qrels)),
                 ("keyword", evaluate(ctx, queries, qrels, mode="keyword")),
                 ("semantic", evaluate(ctx, queries, qrels, mode="semantic")),

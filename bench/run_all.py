@@ -57,9 +57,9 @@ def main() -> int:
         assemble([tuple(row) for row in saved["steps"]], saved["seconds"], saved["commit"], saved["when"])
         return 0
     shared = Path(os.environ.get("MORGUE_SHARED", ROOT.parent / "shared")).resolve()
-    from indexer.settings import get_settings
+    from indexer.settings import Settings
 
-    home = get_settings().home
+    home = Settings().home
     log: list[tuple[str, float, int, str]] = []
     started = time.monotonic()
     for name, command, env in steps(shared, home):

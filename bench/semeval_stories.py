@@ -19,25 +19,24 @@ from pathlib import Path
 import numpy as np
 
 from bench.report import commit, write_result
-from indexer import stories
-from indexer.embed import get_embedder
-from indexer.enrich import enrich
-from indexer.passages import lead
+from indexer import schema, stories
+from indexer.process import Options, process
 from indexer.quotes import SAME_STATEMENT
 from indexer.sources import RawArticle, Rejected
+from morgue.core import Morgue
 
 SAME = 2.0  # Overall ≤ 2: "very similar" or "somewhat similar"
 
 
 def features(text: str, embedder) -> dict:
-    article = enrich(RawArticle("semeval", text=text, key="semeval"))
-    if isinstance(article, Rejected):
+    """The story signals of one text, made by the indexer's own chain (indexer.process)."""
+    (result,) = process([RawArticle("semeval", text=text, key="semeval")], Options(), embedder.encode)
+    if isinstance(result, Rejected):
         return {"bands": [], "lead": None, "keys": set(), "quote_vectors": [], "names": set()}
-    quotes = [q.text for q in article.quotes]
-    vectors = embedder.encode([lead(article.title, article.body)] + quotes)
-    return {"bands": stories.fingerprint(article.body), "lead": vectors[0],
-            "keys": {q.to_doc()["key"] for q in article.quotes}, "quote_vectors": vectors[1:],
-            "names": set(stories.names(article.body))}
+    doc = result.document
+    return {"bands": doc[schema.FINGERPRINT], "lead": doc[schema.LEAD_VECTOR],
+            "keys": {q["key"] for q in doc[schema.QUOTES]}, "quote_vectors": [q["vector"] for q in doc[schema.QUOTES]],
+            "names": set(doc[schema.NAMES])}
 
 
 def pair(a: dict, b: dict) -> tuple[int, float | None, bool, int | None]:
@@ -65,7 +64,7 @@ def main() -> None:
     csv.field_size_limit(1 << 30)
     with (args.shared / "data" / "semeval2022-task8" / "training_set.csv").open(newline="", encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["lang1"] == "en" and r["lang2"] == "en"]
-    embedder = get_embedder()
+    embedder = Morgue().embedder
     scored = []
     for row in rows:
         scored.append((float(row["Overall"]), *pair(features(row["text1"], embedder), features(row["text2"], embedder))))

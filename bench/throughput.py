@@ -25,12 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import commit, drop_alias, write_result  # noqa: E402
-from indexer.connection import connect  # noqa: E402
-from indexer.embed import get_embedder  # noqa: E402
-from indexer.enrich import enrich  # noqa: E402
-from indexer.passages import lead, split_passages  # noqa: E402
 from indexer.pipeline import Indexer  # noqa: E402
+from indexer.process import Options, process  # noqa: E402
 from indexer.sources import Rejected, iter_files, read_path  # noqa: E402
+from morgue.core import Morgue  # noqa: E402
 
 
 def pick_files(corpus: Path, limit: int) -> list[Path]:
@@ -48,20 +46,21 @@ def pick_files(corpus: Path, limit: int) -> list[Path]:
 
 
 def passages_of(files: list[Path]) -> list[str]:
-    """What the pipeline embeds: every passage, every quote and each article's lead."""
-    texts = []
+    """What the pipeline embeds, by the pipeline's own chain: every passage, quote and lead."""
+    texts: list[str] = []
+
+    def record(batch: list[str]) -> list[list[float]]:
+        texts.extend(batch)
+        return [[0.0]] * len(batch)
+
     for path in files:
-        for item in read_path(path):
-            article = item if isinstance(item, Rejected) else enrich(item)
-            if not isinstance(article, Rejected):
-                texts += [p.text for p in split_passages(article.body)] + [q.text for q in article.quotes]
-                texts.append(lead(article.title, article.body))
+        process([item for item in read_path(path) if not isinstance(item, Rejected)], Options(), record)
     return texts
 
 
 def run(corpus: Path, limit: int) -> dict:
-    es = connect()
-    embedder = get_embedder()
+    morgue = Morgue()
+    es, embedder = morgue.es, morgue.embedder
     files = pick_files(corpus, limit)
     texts = passages_of(files)
     embedder.encode(texts[:64])  # warm-up
@@ -81,12 +80,8 @@ def run(corpus: Path, limit: int) -> dict:
         "articles": sum(cold.counts.values()), "passages": cold.encoded, "bench_passages": len(texts),
         "pipeline_seconds": cold.seconds, "pipeline_rate": cold.encoded / cold.seconds,
         "raw_seconds": raw_seconds, "raw_rate": len(texts) / raw_seconds,
-        "warm_seconds": warm.seconds, "warm_encoded": warm.encoded,
+        "warm_seconds": warm.seconds, "warm_encoded": warm.encoded, "model": embedder.model_id,
     }
-
-
-def embedder_id() -> str:
-    return get_embedder().model_id
 
 
 def main() -> None:
@@ -103,7 +98,7 @@ def main() -> None:
     text = f"""# Indexing throughput: pipeline vs raw encoding
 
 Commit `{commit()}`, `python bench/throughput.py --limit {args.limit}` on `{args.corpus.name}`, {os.cpu_count()} CPUs,
-encoder `{embedder_id()}`, batch size 32. One run; the two rates share it.
+encoder `{r['model']}`, batch size 32. One run; the two rates share it.
 
 Texts = passages, quotes and leads (title + opening): all are embedded; the pipeline's count is the
 texts it encoded (texts repeated within the run are encoded once).

@@ -1,25 +1,26 @@
 """The Elasticsearch client, built from the settings: a real cluster (MORGUE_ES_URL) or the managed node."""
 from __future__ import annotations
 
+import threading
+
 from elasticsearch import Elasticsearch
 
 from indexer.local_es import LocalESError, managed_node
-from indexer.settings import Settings, get_settings
+from indexer.settings import Settings
 
 
-def es_url(settings: Settings | None = None) -> str:
-    settings = settings or get_settings()
+def es_url(settings: Settings) -> str:
     if settings.es_url:
         return settings.es_url
-    state = managed_node().state()
+    state = managed_node(settings).state()
     if state is None:
         raise LocalESError("no Elasticsearch: run `morgue es start`, or set MORGUE_ES_URL to a cluster")
     return state.url
 
 
-def connect(settings: Settings | None = None, url: str | None = None, **options) -> Elasticsearch:
-    """A client with retries on connection errors; credentials and CA come from the settings."""
-    settings = settings or get_settings()
+def connect(settings: Settings, url: str | None = None, **options) -> Elasticsearch:
+    """A client with retries on connection errors; credentials and CA come from the settings. Several
+    hosts may be given, comma-separated, in MORGUE_ES_URL."""
     kwargs: dict = {"request_timeout": 30, "retry_on_timeout": True, "max_retries": 3}
     if settings.es_api_key:
         kwargs["api_key"] = settings.es_api_key
@@ -28,4 +29,46 @@ def connect(settings: Settings | None = None, url: str | None = None, **options)
     if settings.es_ca:
         kwargs["ca_certs"] = str(settings.es_ca)
     kwargs.update(options)
-    return Elasticsearch(url or es_url(settings), **kwargs)
+    hosts = [h.strip() for h in (url or es_url(settings)).split(",") if h.strip()]
+    return Elasticsearch(hosts, **kwargs)
+
+
+class Cluster:
+    """The client of a long-running process (the API). The managed node may come back on another port
+    (`morgue es start` takes the next free one): after a connection failure, `reconnect` looks at
+    where the node is now and builds a new client if it moved."""
+
+    def __init__(self, settings: Settings, url: str | None = None):
+        self.settings = settings
+        self.url = url
+        self._client: Elasticsearch | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> Elasticsearch:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self.url = self.url or es_url(self.settings)
+                    self._client = connect(self.settings, self.url)
+        return self._client
+
+    def reconnect(self) -> bool:
+        """True when the node was found at a new address (the next request goes there)."""
+        if self.settings.es_url:
+            return False
+        try:
+            url = es_url(self.settings)
+        except LocalESError:
+            return False
+        with self._lock:
+            if url == self.url and self._client is not None:
+                return False
+            old, self.url, self._client = self._client, url, connect(self.settings, url)
+        if old is not None:
+            old.close()
+        return True
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 BUNDLED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
@@ -79,6 +79,7 @@ class Embedder:
     searched with vectors from the encoder that built it."""
 
     def __init__(self, model_name: str | None = None, backend: str | None = None, home: Path | None = None):
+        """home: MORGUE_HOME, where jars are fetched and ONNX exports cached (needed for those only)."""
         from indexer.onnx_backend import BACKENDS
 
         name = model_name or DEFAULT_MODEL
@@ -104,12 +105,9 @@ class Embedder:
 
         return SentenceTransformer(self.location, device="cpu")
 
-    def _home(self) -> Path:
-        if self.home is not None:
-            return self.home
-        from indexer.settings import get_settings
-
-        return get_settings().home
+    @classmethod
+    def from_settings(cls, settings) -> "Embedder":
+        return cls(settings.model, settings.embed_backend, settings.home)
 
     @cached_property
     def onnx(self):
@@ -117,7 +115,9 @@ class Embedder:
         on first use, then read from MORGUE_HOME."""
         from indexer import maven, onnx_backend
 
-        home = self._home()
+        if self.home is None:
+            raise ValueError(f"{self.model_id} needs a home folder (MORGUE_HOME) for its ONNX files")
+        home = self.home
         if self.jar is not None:
             artifact = self.jar.artifact if self.backend == "onnx-int8" else self.jar.artifact.removesuffix("-q")
             jar = maven.fetch(home / "cache", self.jar.group, artifact, self.jar.version)
@@ -153,17 +153,3 @@ class Embedder:
         """A search: some models are trained with an instruction in front of queries."""
         prefix = self.jar.query_prefix if self.jar else ""
         return self._encode([prefix + text], 1)[0]
-
-
-def get_embedder(model_name: str | None = None, backend: str | None = None) -> Embedder:
-    """The process-wide embedder for a model and backend (MORGUE_EMBED_BACKEND when not given)."""
-    if backend is None:
-        from indexer.settings import get_settings
-
-        backend = get_settings().embed_backend
-    return _embedder(model_name, backend)
-
-
-@lru_cache(maxsize=4)
-def _embedder(model_name: str | None, backend: str | None) -> Embedder:
-    return Embedder(model_name, backend)  # loading takes seconds: once per process

@@ -34,6 +34,7 @@ class Article:
     dropped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # what was left out and why (a date not understood)
     input_hash: str | None = None  # set by the pipeline: the raw input and the options it was read with
+    file: str | None = None  # where it sits in the archive that was indexed (RawArticle.key)
 
 
 def article_id(outlet: str | None, url: str | None, key: str) -> str:
@@ -96,6 +97,7 @@ def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = 
         content_hash=content_hash(title + "\n" + body),
         dropped=cleaned.dropped,
         warnings=_date_warnings(meta.get("date")),
+        file=raw.key or None,
     )
 
 

@@ -414,9 +414,6 @@ def node_info(url: str) -> dict:
     return {"url": url, "version": version, "health": health["status"], "docs": count}
 
 
-def managed_node() -> LocalNode:
-    """The node that `morgue es start` manages for this MORGUE_HOME."""
-    from indexer.settings import get_settings
-
-    settings = get_settings()
+def managed_node(settings) -> LocalNode:
+    """The node that `morgue es start` manages for these settings' MORGUE_HOME."""
     return LocalNode(settings.home / "node", settings.home, heap=settings.es_heap, dist=settings.es_dist)

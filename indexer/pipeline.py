@@ -3,12 +3,11 @@
 Every input ends as exactly one of: indexed, updated, unchanged, rejected (with a reason)."""
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 from elasticsearch import ConnectionError as ESConnectionError, ConnectionTimeout, Elasticsearch
@@ -16,14 +15,11 @@ from elasticsearch import ConnectionError as ESConnectionError, ConnectionTimeou
 from indexer import schema, stories, store
 from indexer.embed import Embedder
 from indexer.embed_cache import EmbeddingCache, embed_with_cache
-from indexer.enrich import Article, enrich
-from indexer.passages import lead, split_passages
+from indexer.enrich import Article
+from indexer.process import Options, embed, prepare
 from indexer.sources import MAX_FILE_BYTES, RawArticle, Rejected, display, iter_files, read_path
 
 BATCH_ARTICLES = 64
-# Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
-# (its passages' vectors still come from the embedding cache when their text is unchanged).
-ENRICH_VERSION = 6  # 4: quotes carry a normalised key and a vector; 5, 6: story signals
 OUTCOMES = ("indexed", "updated", "unchanged", "rejected")
 
 
@@ -56,36 +52,6 @@ class Summary:
         if self.stories is not None:
             rows.append(self.stories.line())
         return "\n".join(rows)
-
-
-def to_document(article: Article, passages, vectors, quote_vectors, lead_vector) -> dict:
-    d = article.date
-    return {
-        schema.ID: article.id, schema.TITLE: article.title, schema.BODY: article.body, schema.OUTLET: article.outlet,
-        schema.DATE: d.date, schema.DATE_PRECISION: d.precision, schema.YEAR: d.year, schema.MONTH: d.month,
-        schema.DAY: d.day, schema.LANGUAGE: article.language, schema.URL: article.url, schema.AUTHOR: article.author,
-        schema.PLACE: article.place, schema.CONTENT_HASH: article.content_hash, schema.SOURCE: article.source,
-        schema.INPUT_HASH: article.input_hash,
-        schema.INDEXED_AT: datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        schema.QUOTES: [{**q.to_doc(), "vector": v} for q, v in zip(article.quotes, quote_vectors)],
-        schema.FINGERPRINT: stories.fingerprint(article.body),
-        schema.NAMES: stories.names(article.body),
-        schema.LEAD_VECTOR: lead_vector,
-        schema.PASSAGES: [{"text": p.text, "start": p.start, "end": p.end, "vector": v} for p, v in zip(passages, vectors)],
-    }
-
-
-@dataclass(frozen=True)
-class Options:
-    """What, besides the input itself, decides what an article becomes."""
-
-    outlet: str | None
-    reference: date | None
-
-    def input_hash(self, item: RawArticle) -> str:
-        parts = [str(ENRICH_VERSION), item.key, self.outlet or "", str(self.reference or ""),
-                 item.text or "", item.html or "", json.dumps(item.meta, sort_keys=True, default=str)]
-        return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
 class Progress:
@@ -154,24 +120,20 @@ class Indexer:
         return summary
 
     def _flush(self, batch: list[RawArticle], index: str, options: Options, summary: Summary) -> None:
+        """prepare → (skip what is unchanged) → embed → store, for one batch (indexer.process)."""
         if not batch:
             return
         stored_by_source = store.by_source(self.es, index, list({item.source for item in batch}))
         articles: list[Article] = []
         for item in batch:
-            digest = options.input_hash(item)
-            if any(stored == digest for _, stored in stored_by_source.get(item.source, [])):
+            if any(stored == options.input_hash(item) for _, stored in stored_by_source.get(item.source, [])):
                 summary.counts["unchanged"] += 1  # same input, same enrichment: nothing to redo
                 continue
-            try:
-                result = enrich(item, outlet=options.outlet, reference=options.reference)
-            except Exception as exc:  # noqa: BLE001 - one input may fail only itself, never the run
-                result = Rejected(item.source, f"could not be processed ({type(exc).__name__}: {str(exc)[:200]})")
+            result = prepare(item, options)
             if isinstance(result, Rejected):
                 summary.reject(result)
-                continue
-            result.input_hash = digest
-            articles.append(result)
+            else:
+                articles.append(result)
         stored = store.existing(self.es, index, list({a.id for a in articles}))
         todo: list[Article] = []
         outcome: dict[str, str] = {}
@@ -192,28 +154,24 @@ class Indexer:
                     replaced.append(old_id)
                     outcome[article.id] = "updated"
         store.delete(self.es, index, replaced)
-        split = [split_passages(a.body) for a in todo]
-        texts = [p.text for passages in split for p in passages]
-        quote_texts = [q.text for a in todo for q in a.quotes]
-        leads = [lead(a.title, a.body) for a in todo]
-        # Passages, quotes and leads go through the encoder together: one batch, one cache look-up.
-        vectors, encoded = (embed_with_cache(texts + quote_texts + leads, self.embedder.encode, self.cache)
-                            if todo else ([], 0))
-        passage_vectors = iter(vectors[:len(texts)])
-        quote_vectors = iter(vectors[len(texts):len(texts) + len(quote_texts)])
-        lead_vectors = vectors[len(texts) + len(quote_texts):]
-        documents = [to_document(article, passages, [next(passage_vectors) for _ in passages],
-                                 [next(quote_vectors) for _ in article.quotes], lead_vector)
-                     for article, passages, lead_vector in zip(todo, split, lead_vectors)]
-        refused = store.write(self.es, index, documents)
-        for article in todo:
+        encoded = 0
+
+        def encode(texts: list[str]) -> list[list[float]]:
+            nonlocal encoded
+            vectors, encoded = embed_with_cache(texts, self.embedder.encode, self.cache)
+            return vectors
+
+        indexed = embed(todo, encode)
+        refused = store.write(self.es, index, [item.document for item in indexed])
+        for item in indexed:
+            article = item.article
             if article.id in refused:
                 summary.reject(Rejected(article.source, f"refused by Elasticsearch: {refused[article.id]}"))
                 continue
             summary.counts[outcome[article.id]] += 1
             summary.warnings += [(article.source, warning) for warning in article.warnings]
-        summary.passages += len(texts)
-        summary.quotes += len(quote_texts)
+            summary.passages += len(item.passages)
+            summary.quotes += len(article.quotes)
         summary.encoded += encoded
 
     def _prune(self, index: str, paths: list[Path], seen: set[str]) -> int:

@@ -43,8 +43,12 @@ INDEXED_AT = "indexed_at"
 
 _KEYWORD = {"type": "keyword"}
 
+FILE = "file"  # where the article sits in the archive that was indexed ("bbc/business/001.txt")
+
 # What a list of articles shows of each one (quote search, related coverage).
 SUMMARY = [TITLE, OUTLET, DATE, DATE_PRECISION, URL, LANGUAGE, STORY]
+# Kept for indexing and grouping, never shown: SOURCE is a path on the indexing machine.
+INTERNAL = [SOURCE, CONTENT_HASH, INPUT_HASH, FINGERPRINT, NAMES, LEAD_VECTOR]
 
 
 def cosine_from_score(score: float) -> float:
@@ -87,6 +91,7 @@ def mapping(model: ModelInfo) -> dict:
             PLACE: _KEYWORD,
             CONTENT_HASH: _KEYWORD,
             SOURCE: _KEYWORD,
+            FILE: _KEYWORD,
             INPUT_HASH: _KEYWORD,
             STORY: _KEYWORD,
             STORY_REASON: {"type": "keyword", "index": False},

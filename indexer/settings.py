@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
@@ -37,8 +36,3 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Largest input file read by `morgue index`")
     api_keys: str | None = Field(None, description="Comma-separated API keys required on /api/* when set")
     cors_origins: str | None = Field(None, description="Comma-separated origins allowed to call the API (dashboards)")
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

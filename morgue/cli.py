@@ -6,12 +6,17 @@ import os
 import sys
 import time
 
-from indexer.local_es import LocalESError, managed_node, node_info
+from elasticsearch import ConnectionError as ESConnectionError, ConnectionTimeout
+
+from indexer.local_es import LocalESError, node_info
+from indexer.maven import MavenError
 from indexer.store import ModelMismatch, SchemaOutdated, StoreUnavailable
+from morgue.core import Morgue
+from search_api.errors import ApiError
 
 
-def _es_start(args: argparse.Namespace) -> int:
-    node = managed_node()
+def _es_start(morgue: Morgue, args: argparse.Namespace) -> int:
+    node = morgue.node()
     already = node.state()
     started = time.monotonic()
     state = node.start(port=args.port)
@@ -23,14 +28,13 @@ def _es_start(args: argparse.Namespace) -> int:
     return 0
 
 
-def _es_stop(args: argparse.Namespace) -> int:
-    node = managed_node()
-    print("stopped" if node.stop() else "not running")
+def _es_stop(morgue: Morgue, args: argparse.Namespace) -> int:
+    print("stopped" if morgue.node().stop() else "not running")
     return 0
 
 
-def _es_status(args: argparse.Namespace) -> int:
-    state = managed_node().state()
+def _es_status(morgue: Morgue, args: argparse.Namespace) -> int:
+    state = morgue.node().state()
     if state is None:
         print("not running (start it with `morgue es start`)")
         return 3
@@ -40,21 +44,17 @@ def _es_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _index(args: argparse.Namespace) -> int:
+def _index(morgue: Morgue, args: argparse.Namespace) -> int:
     from datetime import date
     from pathlib import Path
 
-    from indexer.connection import connect
-    from indexer.embed import get_embedder
-    from indexer.pipeline import Indexer, write_report
-    from indexer.settings import get_settings
+    from indexer.pipeline import write_report
 
-    settings = get_settings()
     reference = date.fromisoformat(args.reference_date) if args.reference_date else None
-    indexer = Indexer(connect(settings), get_embedder(settings.model), settings.index, settings.home / "cache")
-    summary = indexer.run([Path(p) for p in args.paths], outlet=args.outlet, rebuild=args.rebuild, prune=args.prune,
-                          reference=reference, quiet=args.quiet, group=not args.no_stories,
-                          follow_links=args.follow_links, max_bytes=settings.max_file_bytes)
+    summary = morgue.indexer().run([Path(p) for p in args.paths], outlet=args.outlet, rebuild=args.rebuild,
+                                   prune=args.prune, reference=reference, quiet=args.quiet,
+                                   group=not args.no_stories, follow_links=args.follow_links,
+                                   max_bytes=morgue.settings.max_file_bytes)
     print(summary.table())
     if args.report:
         write_report(summary, Path(args.report))
@@ -63,59 +63,43 @@ def _index(args: argparse.Namespace) -> int:
     return 1 if summary.counts["rejected"] else 0
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _serve(morgue: Morgue, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from search_api.app import create_app
-
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(morgue.app(), host=args.host, port=args.port, log_level="info")
     return 0
 
 
-def _search(args: argparse.Namespace) -> int:
-    import json
+def _search(morgue: Morgue, args: argparse.Namespace) -> int:
+    from search_api.query import validated
+    from search_api.search import search
 
-    from indexer.connection import connect
-    from indexer.embed import get_embedder
-    from indexer.settings import get_settings
-    from search_api import service
-    from search_api.app import validated_query
-    from search_api.errors import ApiError
-
-    settings = get_settings()
-    ctx = service.Context(connect(settings), settings.index, get_embedder(settings.model))
-    try:
-        result = service.search(ctx, validated_query({"q": args.query, "mode": args.mode, "size": args.size}))
-    except ApiError as exc:
-        print(f"morgue: {exc.message}", file=sys.stderr)
-        return 1 if exc.status < 500 else 3
+    result = search(morgue.context, validated({"q": args.query, "mode": args.mode, "size": args.size}))
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print(result.model_dump_json(indent=2))
         return 0
-    print(f"{result['total']}{'+' if result['total_relation'] == 'gte' else ''} matches")
-    for rank, hit in enumerate(result["hits"], 1):
-        print(f"{rank:>3}. {hit['title'] or '(no title)'} — {hit['outlet'] or '?'}, {(hit['date'] or '')[:10]}  [{hit['id']}]")
-        for quote in hit["quotes"][:2]:
-            print(f"       “{quote['text'][:100]}” — {quote['speaker'] or 'unattributed'}")
+    for note in result.notes:
+        print(note)
+    print(f"{result.total}{'+' if result.total_relation == 'gte' else ''} matches")
+    for rank, hit in enumerate(result.hits, 1):
+        print(f"{rank:>3}. {hit.title or '(no title)'} — {hit.outlet or '?'}, {(hit.date or '')[:10]}  [{hit.id}]")
+        for quote in hit.quotes[:2]:
+            print(f"       “{quote.text[:100]}” — {quote.speaker or 'unattributed'}")
     return 0
 
 
-def _stories(args: argparse.Namespace) -> int:
+def _stories(morgue: Morgue, args: argparse.Namespace) -> int:
     from indexer import stories
-    from indexer.connection import connect
     from indexer.pipeline import group_stories
-    from indexer.settings import get_settings
     from indexer.store import alias_index
 
-    settings = get_settings()
-    es = connect(settings)
-    index = alias_index(es, settings.index)
+    index = alias_index(morgue.es, morgue.alias)
     if index is None:
-        print(f"morgue: no index behind {settings.index!r} yet: run `morgue index PATH` first", file=sys.stderr)
+        print(f"morgue: no index behind {morgue.alias!r} yet: run `morgue index PATH` first", file=sys.stderr)
         return 2
     if args.rebuild:
-        print(f"forgot the story of {stories.forget(es, index)} articles")
-    print(group_stories(es, index).line())
+        print(f"forgot the story of {stories.forget(morgue.es, index)} articles")
+    print(group_stories(morgue.es, index).line())
     return 0
 
 
@@ -163,15 +147,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit codes: 0 done, 1 the user's mistake or inputs rejected, 2 set-up (no node, wrong model or
+    schema), 3 Elasticsearch unreachable (re-run to finish), 4 a bug, 130 interrupted."""
     args = build_parser().parse_args(argv)
+    morgue = Morgue()
     try:
-        return args.func(args)
-    except LocalESError as exc:
+        return args.func(morgue, args)
+    except ApiError as exc:
+        print(f"morgue: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except (LocalESError, MavenError, ModelMismatch, SchemaOutdated) as exc:
         print(f"morgue: {exc}", file=sys.stderr)
         return 2
-    except (ModelMismatch, SchemaOutdated) as exc:
-        print(f"morgue: {exc}", file=sys.stderr)
-        return 2
+    except (ESConnectionError, ConnectionTimeout) as exc:
+        print(f"morgue: Elasticsearch is not reachable ({type(exc).__name__}): is `morgue es start` running?",
+              file=sys.stderr)
+        return 3
     except StoreUnavailable as exc:
         print(f"morgue: {exc}; nothing indexed so far is lost: re-run the same command to finish", file=sys.stderr)
         return 3
@@ -183,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("MORGUE_DEBUG"):
             raise
         return 4
+    finally:
+        morgue.close()
 
 
 if __name__ == "__main__":

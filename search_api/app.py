@@ -1,176 +1,191 @@
-"""FastAPI application: the JSON API under /api (the web UI mounts its pages on the same app)."""
+"""The JSON API under /api: thin routes over the service functions, each declaring its query model and
+its response model (so /openapi.json documents both), and one error map for everything (search_api.errors).
+The web pages are mounted on the same app by web.app."""
 from __future__ import annotations
 
-import hmac
-from typing import Annotated
+import logging
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from pydantic import Field
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from indexer.connection import connect
-from indexer.embed import get_embedder
-from indexer.settings import Settings, get_settings
-from search_api import export as exports, quote_search, related as relations, service
-from search_api.errors import ApiError, BadRequest, Unauthorized
-from search_api.query import SearchQuery
+from indexer.settings import Settings
+from search_api import aggregate, articles, export as exports, quote_search, related as relations, search as searching
+from search_api.auth import Guard
+from search_api.context import Context
+from search_api.errors import ApiError, NotFound, PayloadTooLarge
+from search_api.models import (Article, ErrorBody, Health, QuoteResponse, RelatedResponse, SearchResponse, Syntax,
+                               TimeBucket, TopBucket)
+from search_api.query import SearchQuery, invalid, validated
 
+MAX_BODY_BYTES = 64 * 1024  # a query object is small; more is a mistake or an attack
+log = logging.getLogger("morgue.api")
 
-def _validation_detail(errors: list[dict]) -> list[dict]:
-    return [{"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "body")),
-             "problem": e.get("msg"), "input": e.get("input") if isinstance(e.get("input"), (str, int, float)) else None}
-            for e in errors]
-
-
-def _message(errors: list[dict]) -> str:
-    first = errors[0]
-    where = first["field"] or "request"
-    return f"invalid {where}: {first['problem']}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
-
-
-LIST_PARAMS = ("outlet", "language", "speaker")
+ERRORS = {status: {"model": ErrorBody, "description": text} for status, text in (
+    (400, "The request or the query is wrong: the message says what and where"),
+    (401, "MORGUE_API_KEYS is set and the key is missing or wrong"),
+    (404, "No such article, endpoint or index"),
+    (409, "The index was built with another embedding model than the API's"),
+    (429, "Too many wrong API keys from this address: wait (Retry-After)"),
+    (503, "Elasticsearch is unreachable: try again (Retry-After)"))}
 
 
-def query_from_params(request: Request, own: tuple[str, ...] = ()) -> SearchQuery:
-    """GET parameters → the query model (lists as repeated parameters: outlet=A&outlet=B). `own` names
-    the endpoint's own parameters, which are not part of the query."""
-    return validated_query(_grouped((k, v) for k, v in request.query_params.multi_items() if k not in own))
+def _context(request: Request) -> Context:
+    return request.app.state.context
 
 
-def _flag(request: Request, name: str, default: bool) -> bool:
-    value = request.query_params.get(name)
-    if value is None:
-        return default
-    if value.lower() in ("1", "true", "yes"):
-        return True
-    if value.lower() in ("0", "false", "no"):
-        return False
-    raise BadRequest(f"parameter '{name}' must be true or false, not {value!r}")
+def authorised(request: Request) -> None:
+    request.app.state.guard.check(request)
 
 
-def _grouped(items) -> dict:
-    params: dict = {}
-    for key, value in items:
-        key = key.removesuffix("[]")
-        if key in LIST_PARAMS:
-            params.setdefault(key, []).append(value)
-        elif key in params:
-            raise BadRequest(f"parameter '{key}' given twice")
-        else:
-            params[key] = value
-    return params
+Ctx = Annotated[Context, Depends(_context)]
 
 
-def validated_query(params: dict) -> SearchQuery:
-    try:
-        return SearchQuery.model_validate(params)
-    except ValidationError as exc:
-        detail = _validation_detail(exc.errors())
-        raise BadRequest(_message(detail), detail) from exc
+class CountQuery(SearchQuery):
+    interval: Literal["day", "week", "month", "year"] = "month"
 
 
-def get_context(request: Request) -> service.Context:
-    return request.app.state.context()
+class ExportQuery(SearchQuery):
+    format: Literal["csv", "jsonl"] = "jsonl"
+    text: bool = Field(False, description="include each article's text")
 
 
-Ctx = Annotated[service.Context, Depends(get_context)]
+def _swagger(title: str) -> str:
+    """Swagger UI pinned to one version on jsDelivr with Subresource Integrity (the files are npm's
+    swagger-ui-dist 5.17.14), so a changed or tampered copy never runs."""
+    base = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14"
+    return f"""<!doctype html><html><head><title>{title} API</title>
+<link rel="stylesheet" href="{base}/swagger-ui.css" crossorigin="anonymous"
+ integrity="sha384-wxLW6kwyHktdDGr6Pv1zgm/VGJh99lfUbzSn6HNHBENZlCN7W602k9VkGdxuFvPn"></head>
+<body><div id="swagger-ui"></div>
+<script src="{base}/swagger-ui-bundle.js" crossorigin="anonymous"
+ integrity="sha384-wmyclcVGX/WhUkdkATwhaK1X1JtiNrr2EoYJ+diV3vj4v6OC5yCeSu+yW13SYJep"></script>
+<script>SwaggerUIBundle({{url: "/openapi.json", dom_id: "#swagger-ui"}})</script></body></html>"""
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    app = FastAPI(title="Morgue", version="0.1.0",
+def http_error_json(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Starlette's own 404 and 405 in our error shape; a 405 names the methods allowed, as HTTP says."""
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        methods = sorted({m for r in request.app.routes if getattr(r, "path", None) == request.url.path
+                          for m in getattr(r, "methods", ())})
+        headers["Allow"] = ", ".join(methods)
+    message = f"no such endpoint: {request.url.path}" if exc.status_code == 404 else str(exc.detail)
+    body = {"error": {"code": {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error"),
+                      "message": message, "detail": None}}
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+def create_api(context: Context, settings: Settings) -> FastAPI:
+    app = FastAPI(title="Morgue", version="0.2.0", docs_url=None, redoc_url=None, openapi_url=None,
                   description="Search a news archive by keyword and by meaning; quotes with speakers; "
                               "counts over time with denominators.")
-    state: dict = {}
-
-    def context() -> service.Context:
-        if "ctx" not in state:
-            state["ctx"] = service.Context(connect(settings), settings.index, get_embedder(settings.model))
-        return state["ctx"]
-
-    app.state.context = context
-
-    keys = [k.strip() for k in (settings.api_keys or "").split(",") if k.strip()]
-
-    def authorise(request: Request) -> None:
-        if not keys:
-            return
-        header = request.headers.get("authorization", "")
-        given = header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("x-api-key", "")
-        if not given or not any(hmac.compare_digest(given, k) for k in keys):
-            raise Unauthorized("missing or wrong API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`")
+    guard = Guard([k.strip() for k in (settings.api_keys or "").split(",") if k.strip()])
+    app.state.context, app.state.guard = context, guard
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=[o.strip() for o in settings.cors_origins.split(",")],
                            allow_methods=["GET", "POST"], allow_headers=["Authorization", "X-API-Key", "Content-Type"])
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            error = PayloadTooLarge(f"request bodies are at most {MAX_BODY_BYTES:,} bytes")
+            return JSONResponse(error.body(), status_code=error.status)
+        return await call_next(request)
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError):
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError):
-        detail = _validation_detail(exc.errors())
-        error = BadRequest(_message(detail), detail)
-        return JSONResponse(error.body(), status_code=400)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        errors = list(exc.errors())
+        if errors and errors[0].get("loc", ("",))[0] == "path":  # /api/top/colours: no such resource
+            error = NotFound(f"no such resource: {request.url.path}", invalid(errors).detail)
+            return JSONResponse(error.body(), status_code=error.status)
+        error = invalid(errors)
+        return JSONResponse(error.body(), status_code=error.status)
 
-    api = APIRouter(prefix="/api", dependencies=[Depends(authorise)])
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return http_error_json(request, exc)
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception):  # a 500 is a bug: logged, answered in JSON, connection kept
+        log.exception("unexpected error on %s", request.url.path)
+        return JSONResponse({"error": {"code": "internal_error", "message": "an unexpected error; it is logged",
+                                       "detail": None}}, status_code=500)
+
+    api = APIRouter(prefix="/api", dependencies=[Depends(authorised)], responses=ERRORS)
 
     @api.get("/search", summary="Search (query as GET parameters)")
-    def search_get(request: Request, ctx: Ctx) -> dict:
-        return service.search(ctx, query_from_params(request))
+    def search_get(query: Annotated[SearchQuery, Query()], context: Ctx) -> SearchResponse:
+        return searching.search(context, query)
 
     @api.post("/search", summary="Search (query as a JSON body)")
-    def search_post(body: dict, ctx: Ctx) -> dict:
-        return service.search(ctx, validated_query(body))
+    def search_post(body: dict, context: Ctx) -> SearchResponse:
+        return searching.search(context, validated(body))
 
     @api.get("/articles/{article_id}", summary="One article: cleaned text, metadata, quotes, passages")
-    def article(article_id: str, ctx: Ctx) -> dict:
-        return service.article(ctx, article_id)
+    def article(article_id: str, context: Ctx) -> Article:
+        return articles.article(context, article_id)
 
     @api.get("/articles/{article_id}/related",
              summary="The same story and the closest coverage in other outlets (not the article itself)")
-    def related(article_id: str, request: Request, ctx: Ctx, size: int = 10) -> dict:
-        if not 1 <= size <= 100:
-            raise BadRequest("size must be between 1 and 100")
-        return relations.related(ctx, article_id, size, other_outlets=not _flag(request, "same_outlet", False))
+    def related(article_id: str, context: Ctx, size: Annotated[int, Query(ge=1, le=100)] = 10,
+                same_outlet: bool = False) -> RelatedResponse:
+        return relations.related(context, article_id, size, other_outlets=not same_outlet)
 
     @api.get("/quotes", summary="Search inside quotations; speaker facet; the other articles carrying each quote")
-    def quotes(request: Request, ctx: Ctx) -> dict:
-        return quote_search.search_quotes(ctx, query_from_params(request))
+    def quotes(query: Annotated[SearchQuery, Query()], context: Ctx) -> QuoteResponse:
+        return quote_search.search_quotes(context, query)
 
-    @api.get("/export", summary="Every match as CSV or JSON lines, streamed (point-in-time + search_after)")
-    def export(request: Request, ctx: Ctx) -> StreamingResponse:
-        query = query_from_params(request, own=("format", "text"))
-        fmt = request.query_params.get("format", "jsonl")
-        lines, media = exports.export(ctx, query, fmt, with_text=_flag(request, "text", False))
+    @api.get("/export", summary="Every match as CSV or JSON lines, streamed (point-in-time + search_after)",
+             response_class=StreamingResponse, responses={200: {"content": {
+                 "text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}}},
+                 "description": "One record per matching article, oldest first"}})
+    def export(query: Annotated[ExportQuery, Query()], context: Ctx) -> StreamingResponse:
+        base = SearchQuery.model_validate(query.model_dump(by_alias=True, exclude={"format", "text"}))
+        lines, media = exports.export(context, base, query.format, with_text=query.text)
         return StreamingResponse(lines, media_type=media, headers={
-            "Content-Disposition": f'attachment; filename="morgue-export.{fmt}"'})
+            "Content-Disposition": f'attachment; filename="morgue-export.{query.format}"'})
 
     @api.get("/count-over-time", summary="Matches per day/week/month/year, with the total under the same filters")
-    def count_over_time(request: Request, ctx: Ctx) -> list[dict]:
-        return service.count_over_time(ctx, query_from_params(request, own=("interval",)),
-                                       request.query_params.get("interval", "month"))
+    def count_over_time(query: Annotated[CountQuery, Query()], context: Ctx) -> list[TimeBucket]:
+        base = SearchQuery.model_validate(query.model_dump(by_alias=True, exclude={"interval"}))
+        return aggregate.count_over_time(context, base, query.interval)
 
     @api.get("/top/{facet}", summary="Top outlets, speakers or languages, with totals under the same filters")
-    def top(facet: str, request: Request, ctx: Ctx) -> list[dict]:
-        return service.top(ctx, query_from_params(request), facet)
+    def top(facet: Literal["outlets", "speakers", "languages"], query: Annotated[SearchQuery, Query()],
+            context: Ctx) -> list[TopBucket]:
+        return aggregate.top(context, query, facet)
 
     @api.get("/health", summary="Cluster, index version, model, document count")
-    def health(ctx: Ctx) -> dict:
-        return service.health(ctx)
+    def health(context: Ctx) -> Health:
+        return articles.health(context)
 
     @api.get("/syntax", summary="The keyword syntax, with examples")
-    def syntax() -> dict:
+    def syntax() -> Syntax:
         from search_api import syntax as grammar
 
-        return {"syntax": grammar.__doc__}
+        return Syntax(syntax=grammar.__doc__ or "")
 
     app.include_router(api)
-    from web import pages  # the UI calls the service functions above; mounted last, after the API
 
-    pages.mount(app)
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(authorised)])
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(authorised)])
+    def docs() -> HTMLResponse:
+        return HTMLResponse(_swagger(app.title), headers={
+            "Content-Security-Policy": "default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; "
+                                       "style-src https://cdn.jsdelivr.net; img-src data:; connect-src 'self'"})
+
     return app
-

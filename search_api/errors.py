@@ -1,10 +1,18 @@
-"""Errors the API answers with: {"error": {"code", "message", "detail"}} and the right status."""
+"""Every failure a user can cause or meet, as one documented JSON error: {"error": {"code", "message",
+"detail"}} with its HTTP status (and, for the CLI, its exit code). Elasticsearch's own failures are
+translated here, in one place (`translated`), so nothing but a bug answers 500."""
 from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import elasticsearch
 
 
 class ApiError(Exception):
     status = 400
     code = "bad_request"
+    exit_code = 1  # the CLI's: 1 the user's mistake, 2 set-up, 3 the cluster
 
     def __init__(self, message: str, detail: object = None, headers: dict | None = None):
         super().__init__(message)
@@ -34,14 +42,69 @@ class Unauthorized(ApiError):
     code = "unauthorized"
 
 
+class TooManyRequests(ApiError):
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, {"retry_after": retry_after}, {"Retry-After": str(retry_after)})
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    code = "payload_too_large"
+
+
 class ModelMismatch(ApiError):
     status = 409
     code = "model_mismatch"
+    exit_code = 2
 
 
 class Unavailable(ApiError):
     status = 503
     code = "search_unavailable"
+    exit_code = 3
 
     def __init__(self, message: str, detail: object = None, retry_after: int = 10):
         super().__init__(message, detail, {"Retry-After": str(retry_after)})
+
+
+# Elasticsearch answers 4xx to a search it cannot run: the query was too big or too deep for it.
+_TOO_COMPLEX = ("too_many_clauses", "too_many_nested_clauses", "query_shard_exception", "illegal_argument_exception",
+                "parsing_exception", "x_content_parse_exception", "search_phase_execution_exception")
+
+
+def from_search_error(leg: str, error: dict) -> ApiError:
+    """A failed search in an `_msearch` (a leg) as the error it is for the user."""
+    causes = error.get("root_cause") or [error]
+    kind = causes[0].get("type") or error.get("type") or ""
+    reason = causes[0].get("reason") or error.get("reason") or str(error)
+    if kind in ("search_context_missing_exception",):
+        return BadRequest("this cursor has expired: search again from the first page", {"leg": leg})
+    if kind == "index_not_found_exception":
+        return NotFound("the archive index does not exist yet: run `morgue index PATH`")
+    if kind in _TOO_COMPLEX or error.get("status", 500) < 500:
+        return BadRequest(f"Elasticsearch cannot run this search: {reason[:300]}", {"leg": leg, "type": kind})
+    return Unavailable(f"the {leg} search failed in Elasticsearch: {reason[:300]}", {"leg": leg, "type": kind})
+
+
+@contextmanager
+def translated(on_unreachable=None) -> Iterator[None]:
+    """Elasticsearch's exceptions as ApiErrors: unreachable → 503 (after `on_unreachable()`, which may
+    look for the node again), a missing index → 404, a refused request → 400."""
+    try:
+        yield
+    except (elasticsearch.ConnectionError, elasticsearch.ConnectionTimeout) as exc:
+        if on_unreachable is not None:
+            on_unreachable()
+        raise Unavailable("Elasticsearch is not reachable; try again shortly", {"reason": type(exc).__name__}) from exc
+    except elasticsearch.ApiError as exc:
+        error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
+        if isinstance(error, dict) and error:
+            raise from_search_error("request", {**error, "status": exc.meta.status}) from exc
+        if exc.meta.status == 404:
+            raise NotFound("not found") from exc
+        if exc.meta.status < 500:
+            raise BadRequest(f"Elasticsearch refused the request: {str(exc)[:300]}") from exc
+        raise Unavailable(f"Elasticsearch failed: {str(exc)[:300]}") from exc

@@ -16,15 +16,16 @@ from typing import Iterator
 import elasticsearch
 
 from indexer import schema
-from search_api import retrieve
+from search_api import plan
+from search_api.context import Context
 from search_api.errors import BadRequest
 from search_api.query import SearchQuery
-from search_api.service import Context, es_errors, parse_query
+from search_api.search import parse_query
 
 PAGE = 1000
 FORMATS = ("csv", "jsonl")
 COLUMNS = [schema.ID, schema.DATE, schema.DATE_PRECISION, schema.OUTLET, schema.TITLE, schema.PLACE,
-           schema.LANGUAGE, schema.URL, schema.AUTHOR, schema.STORY, "speakers", "quote_count", schema.SOURCE]
+           schema.LANGUAGE, schema.URL, schema.AUTHOR, schema.STORY, "speakers", "quote_count", schema.FILE]
 QUOTE_KEYS = ("text", "speaker", "speaker_role", "start", "end")
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,10 @@ class ExportError(RuntimeError):
 def _pages(ctx: Context, query: dict, pit: str) -> Iterator[list[dict]]:
     sort = [{schema.DATE: {"order": "asc", "missing": "_last"}}, {"_shard_doc": "asc"}]
     after = None
-    excludes = [schema.PASSAGES, schema.INPUT_HASH, schema.CONTENT_HASH, schema.QUOTE_VECTOR]
+    excludes = [schema.PASSAGES, schema.QUOTE_VECTOR, *schema.INTERNAL]
     while True:
         try:
-            response = ctx.es.search(size=PAGE, query=query, sort=sort, pit={"id": pit, "keep_alive": "2m"},
+            response = ctx.es.search(size=PAGE, query=query, sort=sort, pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE},
                                      source={"excludes": excludes}, track_total_hits=False, search_after=after)
         except (elasticsearch.ConnectionError, elasticsearch.ConnectionTimeout, elasticsearch.ApiError) as exc:
             raise ExportError(f"Elasticsearch failed mid-export ({type(exc).__name__}): the export is incomplete") from exc
@@ -62,14 +63,17 @@ def _pages(ctx: Context, query: dict, pit: str) -> Iterator[list[dict]]:
         yield hits
 
 
-@es_errors
+PIT_KEEP_ALIVE = "2m"
+
+
 def export(ctx: Context, query: SearchQuery, fmt: str, with_text: bool = False) -> tuple[Iterator[str], str]:
     """(lines, media type). Validates and opens the point-in-time before anything streams."""
     if fmt not in FORMATS:
         raise BadRequest(f"unknown format {fmt!r}: use csv or jsonl")
     parsed = parse_query(query.q)
-    es_query = {"bool": {"must": [parsed.query], "filter": retrieve.filters(query)}}
-    pit = retrieve.open_pit(ctx.es, ctx.alias)
+    es_query = plan.matching(parsed, query)
+    with ctx.errors():
+        pit = ctx.es.open_point_in_time(index=ctx.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
     lines = _csv_lines if fmt == "csv" else _jsonl_lines
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson"
     return lines(ctx, es_query, pit, with_text), media

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from search_api.retrieve import MARK_CLOSE, MARK_OPEN
+from search_api.plan import MARK_CLOSE, MARK_OPEN
 
 
 def from_marked(fragment: str) -> dict:

@@ -1,16 +1,21 @@
 """The one query object every endpoint takes, as GET parameters or as a POST JSON body."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import Enum
-from typing import Literal
+from typing import Iterable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from search_api.errors import BadRequest
 from search_api.syntax import MAX_QUERY_CHARS
 
 MAX_SIZE = 100
 MAX_DEPTH = 500
+MAX_VALUES = 100  # values of one filter (outlet=A&outlet=B…)
+MAX_VALUE_CHARS = 512  # one outlet, speaker, language or story id
+LIST_PARAMS = ("outlet", "language", "speaker")
 
 
 class Mode(str, Enum):
@@ -32,17 +37,18 @@ class Sort(str, Enum):
 class SearchQuery(BaseModel):
     """Search terms and filters. Unknown fields are an error, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     q: str = Field("", max_length=MAX_QUERY_CHARS, description="Keyword syntax (see /api/syntax) or plain words")
     mode: Mode = Mode.hybrid
     from_: date | None = Field(None, alias="from", description="First publication date, YYYY-MM-DD")
     to: date | None = Field(None, description="Last publication date, YYYY-MM-DD (inclusive)")
-    outlet: list[str] = Field(default_factory=list)
-    language: list[str] = Field(default_factory=list)
-    speaker: list[str] = Field(default_factory=list, description="Articles quoting this speaker (full name)")
+    outlet: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="Outlet (repeatable)")
+    language: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="Language code (repeatable)")
+    speaker: list[str] = Field(default_factory=list, max_length=MAX_VALUES,
+                               description="Articles quoting this speaker (repeatable; a name inside the full name matches)")
     has_quotes: bool | None = None
-    story: str | None = None
+    story: str | None = Field(None, max_length=MAX_VALUE_CHARS)
     size: int = Field(10, ge=1, le=MAX_SIZE)
     sort: Sort = Sort.relevance
     fusion: Fusion = Fusion.rrf
@@ -64,6 +70,23 @@ class SearchQuery(BaseModel):
             return []
         return [value] if isinstance(value, str) else value
 
+    @field_validator("outlet", "language", "speaker")
+    @classmethod
+    def _short(cls, values: list[str]) -> list[str]:
+        if any(len(v) > MAX_VALUE_CHARS for v in values):
+            raise ValueError(f"a value is at most {MAX_VALUE_CHARS} characters")
+        return values
+
+    @field_validator("from_", "to", mode="before")
+    @classmethod
+    def _iso_date(cls, value):
+        """Only YYYY-MM-DD: a number (to=0) is not a date."""
+        if value is None or isinstance(value, date):
+            return value
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError("expected a date as YYYY-MM-DD")
+        return value.strip()
+
     @model_validator(mode="after")
     def _check(self) -> "SearchQuery":
         if self.from_ and self.to and self.from_ > self.to:
@@ -76,3 +99,41 @@ class SearchQuery(BaseModel):
     def cache_key(self) -> dict:
         """What a cursor must agree with (everything but the cursor itself)."""
         return self.model_dump(mode="json", exclude={"cursor"}, by_alias=True)
+
+
+def _validation_detail(errors: list[dict]) -> list[dict]:
+    def plain(value):
+        return value if isinstance(value, (str, int)) or (isinstance(value, float) and value == value
+                                                           and abs(value) != float("inf")) else None
+
+    return [{"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "body")),
+             "problem": e.get("msg"), "input": plain(e.get("input"))} for e in errors]
+
+
+def invalid(errors: list[dict]) -> BadRequest:
+    """Pydantic's (or FastAPI's) validation errors as one 400 that names the field."""
+    detail = _validation_detail(errors)
+    first = detail[0] if detail else {"field": "", "problem": "invalid request"}
+    message = f"invalid {first['field'] or 'request'}: {first['problem']}"
+    return BadRequest(message + (f" (and {len(detail) - 1} more)" if len(detail) > 1 else ""), detail)
+
+
+def grouped(items: Iterable[tuple[str, str]]) -> dict:
+    """Query-string pairs → the query's fields (outlet=A&outlet=B → a list; other names once only)."""
+    params: dict = {}
+    for key, value in items:
+        key = key.removesuffix("[]")
+        if key in LIST_PARAMS:
+            params.setdefault(key, []).append(value)
+        elif key in params:
+            raise BadRequest(f"parameter '{key}' given twice")
+        else:
+            params[key] = value
+    return params
+
+
+def validated(params: dict) -> SearchQuery:
+    try:
+        return SearchQuery.model_validate(params)
+    except ValidationError as exc:
+        raise invalid(exc.errors()) from exc

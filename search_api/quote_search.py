@@ -10,10 +10,15 @@ import re
 
 from indexer import schema
 from indexer.quotes import SAME_STATEMENT, quote_key
-from search_api import fuse, retrieve
+from search_api import fuse, plan, speakers
+from search_api.context import Context
 from search_api.highlight import term_spans
+from search_api.models import (ArticleSummary, Carrier, FirstSeen, QuoteFacets, QuoteHit, QuoteResponse,
+                               SpeakerBucket)
+from search_api.present import QUOTE_FIELDS as QUOTE_KEYS, explain
 from search_api.query import Fusion, Mode, SearchQuery, Sort
-from search_api.service import Context, check_model, es_errors, parse_query
+from search_api.retrieve import msearch
+from search_api.search import parse_query
 from search_api.syntax import Parsed
 
 LINK_MIN_WORDS = 5
@@ -28,7 +33,7 @@ def _quote_query(parsed: Parsed, query: SearchQuery) -> dict:
     """The query on one quote: the words asked for, by one of the speakers asked for."""
     clause: dict = {"bool": {"must": [parsed.query]}}
     if query.speaker:
-        clause["bool"]["filter"] = [{"bool": {"should": [retrieve.speaker_match(s) for s in query.speaker],
+        clause["bool"]["filter"] = [{"bool": {"should": [speakers.clause(s) for s in query.speaker],
                                               "minimum_should_match": 1}}]
     return clause
 
@@ -41,7 +46,7 @@ def keyword_body(parsed: Parsed, query: SearchQuery, size: int) -> dict:
     quote_query = _quote_query(parsed, query)
     body = {
         "size": size, "_source": ARTICLE_FIELDS, "track_total_hits": True,
-        "query": {"bool": {"filter": retrieve.filters(query, speakers=False), "must": [
+        "query": {"bool": {"filter": plan.filters(query, speakers_too=False), "must": [
             {"nested": {"path": schema.QUOTES, "score_mode": "max", "query": quote_query,
                         "inner_hits": _inner_hits()}}]}},
     }
@@ -54,7 +59,7 @@ def semantic_body(query: SearchQuery, vector: list[float], size: int) -> dict:
     return {
         "size": size, "_source": ARTICLE_FIELDS,
         "knn": {"field": schema.QUOTE_VECTOR, "query_vector": vector, "k": size,
-                "num_candidates": retrieve.num_candidates(size), "filter": retrieve.filters(query),
+                "num_candidates": plan.num_candidates(size), "filter": plan.filters(query),
                 "inner_hits": _inner_hits()},
     }
 
@@ -62,7 +67,7 @@ def semantic_body(query: SearchQuery, vector: list[float], size: int) -> dict:
 def facet_body(parsed: Parsed, query: SearchQuery) -> dict:
     """How many quotes match (keyword) and who said them, counted per quote and per article."""
     return {
-        "size": 0, "query": {"bool": {"filter": retrieve.filters(query, speakers=False)}},
+        "size": 0, "query": {"bool": {"filter": plan.filters(query, speakers_too=False)}},
         "aggs": {"quotes": {"nested": {"path": schema.QUOTES}, "aggs": {"matching": {
             "filter": _quote_query(parsed, query),
             "aggs": {"speaker": {"terms": {"field": "quotes.speaker.raw", "size": FACET_SIZE},
@@ -72,14 +77,13 @@ def facet_body(parsed: Parsed, query: SearchQuery) -> dict:
 
 def _quotes_of(hits: list[dict], query: SearchQuery) -> tuple[list[tuple[str, float]], dict[str, dict]]:
     """Flatten articles' inner hits into ranked quotes: (quote id, score) and quote id → quote."""
-    wanted = [s.lower() for s in query.speaker]
     ranked, found = [], {}
     for hit in hits:
         article = {"id": hit["_id"], **{k: hit.get("_source", {}).get(k) for k in ARTICLE_FIELDS}}
         inner = (hit.get("inner_hits") or {}).get(schema.QUOTES, {}).get("hits", {}).get("hits", [])
         for quote_hit in inner:
             quote = quote_hit["_source"]
-            if wanted and not any(s in (quote.get("speaker") or "").lower() for s in wanted):
+            if query.speaker and not speakers.matches(quote.get("speaker"), query.speaker):
                 continue
             quote_id = f"{hit['_id']}:{quote['start']}"
             score = quote_hit.get("_score")
@@ -90,59 +94,51 @@ def _quotes_of(hits: list[dict], query: SearchQuery) -> tuple[list[tuple[str, fl
     return ranked, found
 
 
-@es_errors
-def search_quotes(ctx: Context, query: SearchQuery) -> dict:
+def search_quotes(ctx: Context, query: SearchQuery) -> QuoteResponse:
     parsed = parse_query(query.q, scope="quote")
     size = max(query.size, 10)
     bodies = {}
-    if query.mode in (Mode.keyword, Mode.hybrid):
-        bodies["keyword"] = keyword_body(parsed, query, size)
-    if query.mode in (Mode.semantic, Mode.hybrid):
-        check_model(ctx)
-        bodies["semantic"] = semantic_body(query, ctx.embedder.encode_query(parsed.semantic_text or query.q), size)
-    bodies["facets"] = facet_body(parsed, query)
-    legs = retrieve.msearch(ctx.es, ctx.alias, bodies)
-    ranked, found = {}, {}
-    for name in ("keyword", "semantic"):
-        if name in legs:
-            ranked[name], quotes = _quotes_of(legs[name].hits, query)
-            found.update(quotes)
-    if query.mode is Mode.hybrid:
-        fused = (fuse.rrf(ranked, query.rrf_k, {"semantic": query.semantic_weight}) if query.fusion is Fusion.rrf else fuse.convex(ranked, query.alpha))
-    else:
-        fused = fuse.single(ranked[query.mode.value], query.mode.value)
-    if query.sort is Sort.date:
-        fused.sort(key=lambda f: found[f.id]["article"].get(schema.DATE) or "", reverse=True)
-    page = fused[:query.size]
-    carriers = link(ctx, [found[f.id] for f in page])
+    with ctx.errors():
+        if query.mode in (Mode.keyword, Mode.hybrid):
+            bodies["keyword"] = keyword_body(parsed, query, size)
+        if query.mode in (Mode.semantic, Mode.hybrid):
+            bodies["semantic"] = semantic_body(query, ctx.encode_query(parsed.semantic_text or query.q), size)
+        bodies["facets"] = facet_body(parsed, query)
+        legs = msearch(ctx.es, ctx.alias, bodies)
+        ranked, found = {}, {}
+        for name in ("keyword", "semantic"):
+            if name in legs:
+                ranked[name], quotes = _quotes_of(legs[name].hits, query)
+                found.update(quotes)
+        if query.mode is Mode.hybrid and query.fusion is Fusion.rrf:
+            fused = fuse.rrf(ranked, query.rrf_k, {"semantic": query.semantic_weight})
+        elif query.mode is Mode.hybrid:
+            fused = fuse.convex(ranked, query.alpha)
+        else:
+            fused = fuse.single(ranked[query.mode.value], query.mode.value)
+        if query.sort is Sort.date:
+            fused.sort(key=lambda f: found[f.id]["article"].get(schema.DATE) or "", reverse=True)
+        page = fused[:query.size]
+        carriers = link(ctx, [found[f.id] for f in page])
     matching = legs["facets"].aggregations["quotes"]["matching"]
-    return {
-        "total": matching["doc_count"] if parsed.terms or query.mode is not Mode.semantic else len(fused),
-        "total_relation": "eq" if query.mode is not Mode.semantic else "gte",
-        "quotes": [_respond(found[f.id], f, query, parsed, carriers.get(f.id, [])) for f in page],
-        "facets": {"speaker": [{"key": b["key"], "quotes": b["doc_count"], "articles": b["articles"]["doc_count"]}
-                               for b in matching["speaker"]["buckets"]]},
-    }
+    return QuoteResponse(
+        total=matching["doc_count"] if parsed.terms or query.mode is not Mode.semantic else len(fused),
+        total_relation="eq" if query.mode is not Mode.semantic else "gte",
+        quotes=[_respond(found[f.id], f, query, parsed, carriers.get(f.id, [])) for f in page],
+        facets=QuoteFacets(speaker=[SpeakerBucket(key=b["key"], quotes=b["doc_count"], articles=b["articles"]["doc_count"])
+                                    for b in matching["speaker"]["buckets"]]))
 
 
-def _respond(quote: dict, fused: fuse.Fused, query: SearchQuery, parsed: Parsed, carriers: list[dict]) -> dict:
-    article = quote["article"]
-    appearances = [{"article": article, "text": quote["text"]}] + carriers
-    dated = [a for a in appearances if a["article"].get(schema.DATE)]
-    first = min(dated, key=lambda a: a["article"][schema.DATE]) if dated else None
-    return {
-        "id": f"{article['id']}:{quote['start']}",
-        **{k: quote.get(k) for k in ("text", "speaker", "speaker_role", "cue", "block", "start", "end")},
-        "matches": term_spans(quote.get("text") or "", parsed.terms),
-        "score": fused.score,
-        "explain": {"fusion": query.fusion.value if query.mode is Mode.hybrid else query.mode.value,
-                    "keyword": fused.legs.get("keyword"), "semantic": fused.legs.get("semantic")},
-        "article": article,
-        "carried_by": carriers,
-        "outlets": sorted({a["article"].get(schema.OUTLET) for a in appearances if a["article"].get(schema.OUTLET)}),
-        "first_seen": ({"article_id": first["article"]["id"], "outlet": first["article"].get(schema.OUTLET),
-                        "date": first["article"][schema.DATE]} if first else None),
-    }
+def _respond(quote: dict, fused: fuse.Fused, query: SearchQuery, parsed: Parsed, carriers: list[Carrier]) -> QuoteHit:
+    article = ArticleSummary(**quote["article"])
+    appearances = [article] + [c.article for c in carriers]
+    dated = [a for a in appearances if a.date]
+    first = min(dated, key=lambda a: a.date) if dated else None
+    return QuoteHit(
+        id=f"{article.id}:{quote['start']}", **{k: quote.get(k) for k in QUOTE_KEYS},
+        matches=term_spans(quote.get("text") or "", parsed.terms), score=fused.score, explain=explain(fused, query),
+        article=article, carried_by=carriers, outlets=sorted({a.outlet for a in appearances if a.outlet}),
+        first_seen=FirstSeen(article_id=first.id, outlet=first.outlet, date=first.date) if first else None)
 
 
 # ------------------------------------------------------------------ linking the same quote across articles
@@ -162,7 +158,7 @@ def _linkable(text: str) -> bool:
     return len(re.findall(r"\w+", text)) >= LINK_MIN_WORDS
 
 
-def link(ctx: Context, quotes: list[dict]) -> dict[str, list[dict]]:
+def link(ctx: Context, quotes: list[dict]) -> dict[str, list[Carrier]]:
     """For each quote (id article:start), the other articles quoting the same words or the same
     statement in other words, in one _msearch: per quote a term query on the normalised key and a kNN
     on the quote vectors above SAME_STATEMENT."""
@@ -186,12 +182,12 @@ def link(ctx: Context, quotes: list[dict]) -> dict[str, list[dict]]:
                 "knn": {"field": schema.QUOTE_VECTOR, "query_vector": vector, "k": MAX_CARRIERS,
                         "num_candidates": 100, "similarity": SAME_STATEMENT, "filter": not_own,
                         "inner_hits": _inner_hits(1)}}
-    legs = retrieve.msearch(ctx.es, ctx.alias, bodies)
-    out: dict[str, list[dict]] = {}
+    legs = msearch(ctx.es, ctx.alias, bodies)
+    out: dict[str, list[Carrier]] = {}
     for name, leg in legs.items():
         quote_id, how = name.rsplit("|", 1)
         carriers = out.setdefault(quote_id, [])
-        known = {c["article"]["id"] for c in carriers}
+        known = {c.article.id for c in carriers}
         for hit in leg.hits:
             inner = hit.get("inner_hits", {}).get(schema.QUOTES, {}).get("hits", {}).get("hits", [])
             if not inner or hit["_id"] in known:
@@ -200,10 +196,10 @@ def link(ctx: Context, quotes: list[dict]) -> dict[str, list[dict]]:
             if similarity < SAME_STATEMENT:
                 continue
             quote = inner[0]["_source"]
-            carriers.append({
-                "article": {"id": hit["_id"], **{k: hit["_source"].get(k) for k in ARTICLE_FIELDS}},
+            carriers.append(Carrier(
+                article=ArticleSummary(id=hit["_id"], **{k: hit["_source"].get(k) for k in ARTICLE_FIELDS}),
                 **{k: quote.get(k) for k in ("text", "speaker", "start", "end")},
-                "match": "same words" if how == "words" else "same meaning", "similarity": round(similarity, 4)})
+                match="same words" if how == "words" else "same meaning", similarity=round(similarity, 4)))
     for carriers in out.values():
-        carriers.sort(key=lambda c: (c["article"].get(schema.DATE) or "9999", c["article"]["id"]))
+        carriers.sort(key=lambda c: (c.article.date or "9999", c.article.id))
     return out

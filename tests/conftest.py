@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from indexer.connection import connect
 from indexer.local_es import LocalNode
-from indexer.settings import Settings, get_settings
+from indexer.settings import Settings
+from morgue.core import Morgue
 
 
 @pytest.fixture(scope="session")
 def es_url() -> str:
-    settings = get_settings()
+    settings = Settings()
     if settings.es_url:
         yield settings.es_url
         return
@@ -34,10 +34,16 @@ def es_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def es(es_url):
-    client = connect(Settings(es_url=es_url), url=es_url)
-    yield client
-    client.close()
+def morgue(es_url) -> Morgue:
+    """The composition root of the test run: the real node and the real encoder."""
+    root = Morgue(Settings(es_url=es_url))
+    yield root
+    root.close()
+
+
+@pytest.fixture(scope="session")
+def es(morgue):
+    return morgue.es
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +58,8 @@ def index_prefix(request, es) -> str:
 
 
 @pytest.fixture(scope="session")
-def embedder():
-    from indexer.embed import get_embedder
-
-    return get_embedder()
+def embedder(morgue):
+    return morgue.embedder
 
 
 @pytest.fixture(scope="session")
@@ -103,13 +107,21 @@ def archive_alias(es, embedder, shared_dir) -> str:
     shutil.rmtree(cache, ignore_errors=True)
 
 
+def app_for(es_url: str, alias: str, **settings):
+    """The whole app (API and pages) over an alias, with settings of a test's own (api_keys, …)."""
+    return Morgue(Settings(es_url=es_url, **settings), alias).app()
+
+
+@pytest.fixture(scope="session")
+def make_app():
+    return app_for
+
+
 @pytest.fixture(scope="session")
 def api(es_url, archive_alias):
     from fastapi.testclient import TestClient
 
-    from search_api.app import create_app
-
-    with TestClient(create_app(Settings(es_url=es_url, index=archive_alias))) as client:
+    with TestClient(app_for(es_url, archive_alias)) as client:
         yield client
 
 

@@ -101,13 +101,10 @@ def test_export_mistakes_are_400_before_streaming(api, params):
     assert response.json()["error"]["message"]
 
 
-def test_api_keys(es_url, archive_alias):
+def test_api_keys(es_url, archive_alias, make_app):
     from fastapi.testclient import TestClient
 
-    from indexer.settings import Settings
-    from search_api.app import create_app
-
-    with TestClient(create_app(Settings(es_url=es_url, index=archive_alias, api_keys="k-one, k-two"))) as client:
+    with TestClient(make_app(es_url, archive_alias, api_keys="k-one, k-two")) as client:
         assert client.get("/api/health").status_code == 401
         wrong = client.get("/api/health", headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "unauthorized"
@@ -115,18 +112,15 @@ def test_api_keys(es_url, archive_alias):
         assert client.get("/api/health", headers={"X-API-Key": "k-one"}).status_code == 200
 
 
-def test_elasticsearch_gone_is_503_with_retry_advice(archive_alias):
+def test_elasticsearch_gone_is_503_with_retry_advice(archive_alias, make_app):
     import socket
 
     from fastapi.testclient import TestClient
 
-    from indexer.settings import Settings
-    from search_api.app import create_app
-
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with TestClient(create_app(Settings(es_url=f"http://127.0.0.1:{port}", index=archive_alias))) as client:
+    with TestClient(make_app(f"http://127.0.0.1:{port}", archive_alias)) as client:
         for path, params in [("/api/search", {"q": "barrier", "mode": "keyword"}), ("/api/health", {}),
                              ("/api/quotes", {"q": "barrier", "mode": "keyword"}), ("/api/export", {"q": "x"}),
                              ("/api/count-over-time", {"q": "x"})]:

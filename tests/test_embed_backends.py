@@ -28,8 +28,7 @@ def test_onnx_backends_agree_with_torch(backend, floor, torch_vectors, tmp_path)
     assert list((tmp_path / "onnx").rglob("*.onnx"))  # exported under MORGUE_HOME, not downloaded
 
 
-def test_default_encoder_ranks_the_matching_text_first():
-    embedder = Embedder()
+def test_default_encoder_ranks_the_matching_text_first(embedder):
     assert embedder.model_id == "BAAI/bge-small-en-v1.5@onnx-int8" and DEFAULT_MODEL == "bge-small-en-v1.5"
     vectors = np.array(embedder.encode(TEXTS))
     assert vectors.shape == (4, embedder.info.dims) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
@@ -39,9 +38,9 @@ def test_default_encoder_ranks_the_matching_text_first():
         assert scores.argmax() == expected, (query, scores)
 
 
-def test_the_fp32_jar_agrees_with_the_int8_one():
-    int8 = np.array(Embedder(DEFAULT_MODEL, "onnx-int8").encode(TEXTS))
-    fp32 = Embedder(DEFAULT_MODEL, "onnx")
+def test_the_fp32_jar_agrees_with_the_int8_one(embedder):
+    int8 = np.array(embedder.encode(TEXTS))
+    fp32 = Embedder(DEFAULT_MODEL, "onnx", embedder.home)
     assert fp32.model_id.endswith("@onnx")
     assert (int8 * np.array(fp32.encode(TEXTS))).sum(axis=1).min() >= 0.95
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.local_es import LocalESError, LocalNode, _group_alive, es_version, find_java, node_info
-from indexer.settings import get_settings
+from indexer.settings import Settings
 
 
 def test_version_is_pinned_once_and_compose_reads_it():
@@ -30,7 +30,7 @@ def test_status_of_the_session_node(es_url):
 
 
 def test_start_twice_is_one_node_and_stop_leaves_no_process():
-    settings = get_settings()
+    settings = Settings()
     node_dir = Path(tempfile.mkdtemp(prefix="morgue-test-lifecycle-"))
     node = LocalNode(node_dir, settings.home, heap="256m", dist=settings.es_dist)
     try:
@@ -50,7 +50,7 @@ def test_start_twice_is_one_node_and_stop_leaves_no_process():
 
 def test_busy_port_moves_to_the_next_free_one(es_url):
     busy = int(es_url.rsplit(":", 1)[1])
-    settings = get_settings()
+    settings = Settings()
     node_dir = Path(tempfile.mkdtemp(prefix="morgue-test-port-"))
     node = LocalNode(node_dir, settings.home, heap="256m", dist=settings.es_dist)
     try:

@@ -15,7 +15,6 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from indexer.settings import Settings
-from search_api.app import create_app
 
 ARTIFACTS = Path(os.environ.get("MORGUE_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))
 CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -30,11 +29,11 @@ def _find(*names: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(es_url, archive_alias):
+def server(es_url, archive_alias, make_app):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(Settings(es_url=es_url, index=archive_alias)), host="127.0.0.1", port=port,
+    config = uvicorn.Config(make_app(es_url, archive_alias), host="127.0.0.1", port=port,
                             log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)

@@ -2,30 +2,35 @@
 
 Everything from articles reaches the page through Jinja's autoescaping; matches and quotes are drawn
 from offsets by the templates (web/segments.py), never from HTML produced elsewhere. No script runs:
-the Content-Security-Policy forbids any, inline or not."""
+the Content-Security-Policy forbids any, inline or not. With MORGUE_API_KEYS set, the pages ask for
+a key once (/login) and keep it in an HttpOnly cookie."""
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jinja2
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from search_api import quote_search, related as relations, service
-from search_api.errors import ApiError, NotFound
+from search_api import aggregate, articles, quote_search, related as relations, search as searching
+from search_api.app import http_error_json
+from search_api.auth import COOKIE
+from search_api.errors import ApiError, NotFound, Unauthorized
 from search_api.highlight import term_spans
+from search_api.query import grouped, validated
 from web import segments, timeline
 
 HERE = Path(__file__).parent
 MODES = [("hybrid", "both"), ("keyword", "keyword"), ("semantic", "meaning")]
-FILTERS = ("from", "to", "outlet", "language", "speaker")
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
        "frame-ancestors 'none'")
 SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                     "Referrer-Policy": "no-referrer"}  # a journalist's query never leaks to a linked site
+API_PATHS = ("/api/", "/openapi.json", "/docs")
 
 
 def safe_url(url: str | None) -> str | None:
@@ -48,9 +53,7 @@ def _environment() -> jinja2.Environment:
 
 def _page_params(request: Request) -> dict:
     """The search form's fields from the query string (lists stay lists); empty fields are dropped."""
-    from search_api.app import _grouped
-
-    return {k: v for k, v in _grouped(request.query_params.multi_items()).items() if v not in ("", [])}
+    return {k: v for k, v in grouped(request.query_params.multi_items()).items() if v not in ("", [])}
 
 
 def _link(params: dict, **changes) -> str:
@@ -66,68 +69,101 @@ def _span_days(first: str | None, last: str | None) -> int | None:
     return (date.fromisoformat(last[:10]) - date.fromisoformat(first[:10])).days
 
 
+def _local(target: str | None) -> str:
+    """Only a path on this site to go back to after signing in (no open redirect)."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
 def mount(app: FastAPI) -> None:
     env = _environment()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    guard = app.state.guard
 
-    def render(name: str, status: int = 200, **context) -> HTMLResponse:
+    def render(name: str, status: int = 200, headers: dict | None = None, **context) -> HTMLResponse:
         html = env.get_template(name).render(**context)
-        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+        return HTMLResponse(html, status_code=status, headers={**SECURITY_HEADERS, **(headers or {})})
+
+    def signed_in(request: Request) -> RedirectResponse | None:
+        try:
+            guard.check(request)
+        except Unauthorized:
+            return RedirectResponse("/login?" + urlencode({"next": str(request.url.path) + (
+                f"?{request.url.query}" if request.url.query else "")}), status_code=303)
+        return None
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request, next: str = "/") -> HTMLResponse:
+        return render("login.html", next=_local(next), failed=False)
+
+    @app.post("/login", response_class=HTMLResponse, include_in_schema=False)
+    async def login(request: Request):
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        key, target = (form.get("key") or [""])[0], _local((form.get("next") or ["/"])[0])
+        if not guard.enabled or guard.valid(key):
+            response = RedirectResponse(target, status_code=303)
+            if guard.enabled:
+                response.set_cookie(COOKIE, key, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+            return response
+        try:
+            guard.check(request)  # counts the failure; 429 once there were too many
+        except ApiError as error:
+            if error.status == 429:
+                return render("error.html", status=429, headers=error.headers, error=error)
+        return render("login.html", status=401, next=target, failed=True)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(request: Request) -> HTMLResponse:
-        from search_api.app import validated_query
-
+    def search_page(request: Request):
+        if (redirect := signed_in(request)) is not None:
+            return redirect
         params = _page_params(request)
         context = {"params": params, "link": lambda **c: _link(params, **c), "result": None, "error": None,
                    "chart": None, "interval": None}
         if not params:
             return render("search.html", **context)
-        ctx = request.app.state.context()
+        ctx = request.app.state.context
         try:
             # One hit per story unless the reader asks otherwise (collapse=none).
-            query = validated_query({"collapse": "story", **params, "facets": True})
-            result = service.search(ctx, query)
-            dates = result["facets"]["dates"]
-            interval = timeline.choose_interval(_span_days(dates["first"], dates["last"]))
-            rows = service.count_over_time(ctx, query.model_copy(update={"cursor": None}), interval)
+            query = validated({"collapse": "story", **params, "facets": True})
+            result = searching.search(ctx, query)
+            interval = timeline.choose_interval(_span_days(result.facets.dates.first, result.facets.dates.last))
+            rows = aggregate.count_over_time(ctx, query.model_copy(update={"cursor": None}), interval)
             context.update(result=result, chart=timeline.chart(rows), interval=interval)
         except ApiError as error:
             context["error"] = error
-            return render("search.html", status=error.status, **context)
+            return render("search.html", status=error.status, headers=error.headers, **context)
         return render("search.html", **context)
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def reader_page(article_id: str, request: Request) -> HTMLResponse:
-        ctx = request.app.state.context()
+    def reader_page(article_id: str, request: Request):
+        if (redirect := signed_in(request)) is not None:
+            return redirect
+        ctx = request.app.state.context
         q = request.query_params.get("q", "")
         try:
-            article = service.article(ctx, article_id)
+            article = articles.article(ctx, article_id)
         except ApiError as error:
-            return render("error.html", status=error.status, error=error)
+            return render("error.html", status=error.status, headers=error.headers, error=error)
         try:
-            terms = service.parse_query(q).terms if q else []
+            terms = searching.parse_query(q).terms if q else []
         except ApiError:
             terms = []
-        marks = term_spans(article.get("body") or "", terms)
+        marks = term_spans(article.body or "", terms)
         try:
-            related = relations.related(ctx, article_id, size=6)["hits"]
+            related = relations.related(ctx, article_id, size=6).hits
         except ApiError:
             related = []
-        quotes = article.get("quotes") or []
         try:  # where else each quote appeared: same words, or the same statement translated/paraphrased
-            carriers = quote_search.link(ctx, [{**quote, "article": {"id": article_id}} for quote in quotes])
+            carriers = quote_search.link(ctx, [{**q.model_dump(), "article": {"id": article_id}} for q in article.quotes])
         except ApiError:
             carriers = {}
         speakers: dict[str, list[dict]] = {}
-        for quote in quotes:
-            quote["carried_by"] = carriers.get(f"{article_id}:{quote['start']}", [])
-            speakers.setdefault(quote.get("speaker") or "Unattributed", []).append(quote)
+        for quote in article.quotes:
+            speakers.setdefault(quote.speaker or "Unattributed", []).append(
+                {"quote": quote, "carried_by": carriers.get(f"{article_id}:{quote.start}", [])})
         return render("article.html", article=article, marks=marks, speakers=speakers, related=related, q=q)
 
-    @app.exception_handler(404)
-    async def not_found(request: Request, exc) -> HTMLResponse:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse(NotFound(f"no such endpoint: {request.url.path}").body(), status_code=404)
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith(API_PATHS) or exc.status_code != 404:
+            return http_error_json(request, exc)
         return render("error.html", status=404, error=NotFound("no such page"))
-

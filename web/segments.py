@@ -11,7 +11,7 @@ class Piece:
     kind: str  # text | mark | quote
     text: str = ""
     children: list["Piece"] = field(default_factory=list)  # a quote's own text and marks
-    quote: dict | None = None  # speaker, block, … for a quote piece
+    quote: object | None = None  # the quote (search_api.models.Quote) of a quote piece
 
 
 def _clip(spans: list[list[int]] | list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
@@ -39,7 +39,7 @@ def marked(text: str, marks) -> list[Piece]:
     return pieces
 
 
-def paragraphs(body: str, quotes: list[dict], marks) -> list[list[Piece]]:
+def paragraphs(body: str, quotes: list, marks) -> list[list[Piece]]:
     """An article body as paragraphs of pieces: each quote (by its offsets) a quote piece holding its
     own marks; overlapping quotes keep the first."""
     out = []
@@ -47,8 +47,8 @@ def paragraphs(body: str, quotes: list[dict], marks) -> list[list[Piece]]:
         start, end = match.span()
         pieces: list[Piece] = []
         position = start
-        for quote in sorted(quotes, key=lambda q: q["start"]):
-            q_start, q_end = max(quote["start"], start), min(quote["end"], end)
+        for quote in sorted(quotes, key=lambda q: q.start):
+            q_start, q_end = max(quote.start, start), min(quote.end, end)
             if q_start >= q_end or q_start < position:
                 continue
             pieces += marked(body[position:q_start], _clip(marks or [], position, q_start))

@@ -33,15 +33,15 @@ def choose_interval(span_days: int | None) -> str:
     return "day" if span_days <= 92 else "month"
 
 
-def chart(rows: list[dict]) -> Chart | None:
-    if not rows or not any(r["count"] for r in rows):
+def chart(rows: list) -> Chart | None:
+    """rows: counts over time (search_api.models.TimeBucket: date, count, total, ratio)."""
+    if not rows or not any(r.count for r in rows):
         return None
-    peak = max(r["count"] for r in rows)
+    peak = max(r.count for r in rows)
     width = WIDTH / len(rows)
     bars = []
     for i, row in enumerate(rows):
-        height = HEIGHT * row["count"] / peak
+        height = HEIGHT * row.count / peak
         bars.append(Bar(round(i * width, 2), round(HEIGHT - height, 2), round(max(width - GAP, 1), 2),
-                        round(height, 2),
-                        f"{row['date']}: {row['count']} of {row['total']} articles ({100 * row['ratio']:.1f}%)"))
-    return Chart(bars, rows[0]["date"], rows[-1]["date"], peak)
+                        round(height, 2), f"{row.date}: {row.count} of {row.total} articles ({100 * row.ratio:.1f}%)"))
+    return Chart(bars, rows[0].date, rows[-1].date, peak)

@@ -1,0 +1,95 @@
+"""The indexer's chain on one batch of raw articles, with no I/O: clean and enrich (metadata, quotes),
+split into passages, take the lead, embed (through the `encode` it is given: the pipeline passes one
+that reads and fills the embedding cache) and build the stored document.
+
+    process(raws, options, encode) -> [IndexedArticle | Rejected]
+
+is the whole chain; the pipeline runs its two stages (`prepare`, then `embed`) with its look-ups in
+between (an article whose text did not change is neither embedded nor written), the tests and the
+benchmarks call `process`."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Callable
+
+from indexer import schema, stories
+from indexer.enrich import Article, enrich
+from indexer.passages import Passage, lead, split_passages
+from indexer.sources import RawArticle, Rejected
+
+# Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
+# (its passages' vectors still come from the embedding cache when their text is unchanged).
+ENRICH_VERSION = 7  # 4: quotes carry a normalised key and a vector; 5, 6: story signals; 7: lead = title + opening
+Encode = Callable[[list[str]], list[list[float]]]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What, besides the input itself, decides what an article becomes."""
+
+    outlet: str | None = None
+    reference: date | None = None
+
+    def input_hash(self, item: RawArticle) -> str:
+        parts = [str(ENRICH_VERSION), item.key, self.outlet or "", str(self.reference or ""),
+                 item.text or "", item.html or "", json.dumps(item.meta, sort_keys=True, default=str)]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+@dataclass
+class IndexedArticle:
+    article: Article
+    passages: list[Passage]
+    document: dict  # what is stored in Elasticsearch (indexer.schema)
+
+
+def prepare(raw: RawArticle, options: Options) -> Article | Rejected:
+    """Clean and enrich one input. Never raises: an input that breaks a stage is rejected, alone."""
+    try:
+        result = enrich(raw, outlet=options.outlet, reference=options.reference)
+    except Exception as exc:  # noqa: BLE001 - one input may fail only itself, never the run
+        return Rejected(raw.source, f"could not be processed ({type(exc).__name__}: {str(exc)[:200]})")
+    if isinstance(result, Article):
+        result.input_hash = options.input_hash(raw)
+    return result
+
+
+def embed(articles: list[Article], encode: Encode) -> list[IndexedArticle]:
+    """Passages, quotes and leads of every article through the encoder in one call."""
+    split = [split_passages(a.body) for a in articles]
+    texts = [p.text for passages in split for p in passages]
+    quote_texts = [q.text for a in articles for q in a.quotes]
+    leads = [lead(a.title, a.body) for a in articles]
+    vectors = encode(texts + quote_texts + leads) if articles else []
+    passage_vectors = iter(vectors[:len(texts)])
+    quote_vectors = iter(vectors[len(texts):len(texts) + len(quote_texts)])
+    lead_vectors = vectors[len(texts) + len(quote_texts):]
+    return [IndexedArticle(article, passages, document(article, passages, [next(passage_vectors) for _ in passages],
+                                                       [next(quote_vectors) for _ in article.quotes], lead_vector))
+            for article, passages, lead_vector in zip(articles, split, lead_vectors)]
+
+
+def process(raws: list[RawArticle], options: Options, encode: Encode) -> list[IndexedArticle | Rejected]:
+    prepared = [prepare(raw, options) for raw in raws]
+    indexed = iter(embed([p for p in prepared if isinstance(p, Article)], encode))
+    return [next(indexed) if isinstance(p, Article) else p for p in prepared]
+
+
+def document(article: Article, passages: list[Passage], vectors, quote_vectors, lead_vector) -> dict:
+    d = article.date
+    return {
+        schema.ID: article.id, schema.TITLE: article.title, schema.BODY: article.body, schema.OUTLET: article.outlet,
+        schema.DATE: d.date, schema.DATE_PRECISION: d.precision, schema.YEAR: d.year, schema.MONTH: d.month,
+        schema.DAY: d.day, schema.LANGUAGE: article.language, schema.URL: article.url, schema.AUTHOR: article.author,
+        schema.PLACE: article.place, schema.CONTENT_HASH: article.content_hash, schema.SOURCE: article.source,
+        schema.FILE: article.file, schema.INPUT_HASH: article.input_hash,
+        schema.INDEXED_AT: datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        schema.QUOTES: [{**q.to_doc(), "vector": v} for q, v in zip(article.quotes, quote_vectors)],
+        schema.FINGERPRINT: stories.fingerprint(article.body),
+        schema.NAMES: stories.names(article.body),
+        schema.LEAD_VECTOR: lead_vector,
+        schema.PASSAGES: [{"text": p.text, "start": p.start, "end": p.end, "vector": v} for p, v in zip(passages, vectors)],
+    }

@@ -1,0 +1,65 @@
+"""Morgue(settings): the one composition root. It owns what is expensive or shared (the Elasticsearch
+client, the embedder, the settings) and hands out the services; the CLI, the API and its pages, the
+benchmarks and the tests are all built from one. Nothing else reads the environment: Settings() does,
+once, where a Morgue is made."""
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from indexer.connection import Cluster
+from indexer.embed import Embedder
+from indexer.local_es import LocalNode, managed_node
+from indexer.pipeline import Indexer
+from indexer.settings import Settings
+from search_api.context import Context
+
+
+class Morgue:
+    def __init__(self, settings: Settings | None = None, alias: str | None = None):
+        self.settings = settings or Settings()
+        self.alias = alias or self.settings.index
+
+    @cached_property
+    def cluster(self) -> Cluster:
+        return Cluster(self.settings)
+
+    @property
+    def es(self):
+        return self.cluster.client
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return Embedder.from_settings(self.settings)
+
+    @cached_property
+    def context(self) -> Context:
+        """What the read side needs (search, quotes, articles, counts)."""
+        return Context(self.cluster, self.alias, self.embedder)
+
+    def indexer(self) -> Indexer:
+        return Indexer(self.es, self.embedder, self.alias, self.cache_dir)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.settings.home / "cache"
+
+    def node(self) -> LocalNode:
+        """The managed local Elasticsearch node of this MORGUE_HOME."""
+        return managed_node(self.settings)
+
+    def app(self):
+        """The API with its web pages (what `morgue serve` runs)."""
+        from web.app import create_app
+
+        return create_app(self.context, self.settings)
+
+    def with_alias(self, alias: str) -> "Morgue":
+        """The same cluster and encoder, reading and writing another alias (benchmarks, tests)."""
+        other = Morgue(self.settings, alias)
+        other.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("cluster", "embedder")})
+        return other
+
+    def close(self) -> None:
+        if "cluster" in self.__dict__:
+            self.cluster.close()

@@ -1,0 +1,63 @@
+"""What every read needs: the cluster, the alias to read, the query encoder; and the index's recorded
+model, checked before a query vector is compared with passage vectors."""
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+from elasticsearch import Elasticsearch
+
+from indexer.connection import Cluster
+from indexer.embed import Embedder
+from search_api.errors import ModelMismatch, translated
+
+INDEX_META_TTL = 60.0  # a rebuild may swap the alias: the recorded model is looked up again after this
+
+
+@dataclass
+class IndexMeta:
+    """The alias's index `_meta`, cached for INDEX_META_TTL seconds (shared by request threads)."""
+
+    value: dict = field(default_factory=dict)
+    fetched_at: float = float("-inf")
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, es: Elasticsearch, alias: str) -> dict:
+        with self.lock:
+            if time.monotonic() - self.fetched_at > INDEX_META_TTL:
+                mapping = es.indices.get_mapping(index=alias)
+                self.value = next(iter(mapping.values()))["mappings"].get("_meta", {})
+                self.fetched_at = time.monotonic()
+            return self.value
+
+
+@dataclass
+class Context:
+    cluster: Cluster
+    alias: str
+    embedder: Embedder | None
+    meta: IndexMeta = field(default_factory=IndexMeta)
+
+    @property
+    def es(self) -> Elasticsearch:
+        return self.cluster.client
+
+    def errors(self) -> AbstractContextManager:
+        """Elasticsearch's failures as API errors; an unreachable managed node is looked for again."""
+        return translated(on_unreachable=self.cluster.reconnect)
+
+    def check_model(self) -> None:
+        """Query vectors must come from the encoder that made the passage vectors."""
+        recorded = self.meta.get(self.es, self.alias).get("model")
+        configured = getattr(self.embedder, "model_id", None)
+        if self.embedder is None or recorded != configured:
+            raise ModelMismatch(
+                f"the index was built with {recorded!r} and the API is configured with {configured!r}: set "
+                f"MORGUE_MODEL (and MORGUE_EMBED_BACKEND) to the index's model, or rebuild the index with "
+                f"`morgue index PATH... --rebuild`", {"index_model": recorded, "configured_model": configured})
+
+    def encode_query(self, text: str) -> list[float]:
+        self.check_model()
+        return self.embedder.encode_query(text)

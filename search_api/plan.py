@@ -1,0 +1,131 @@
+"""The searches sent to Elasticsearch, as request bodies: the keyword leg (BM25, search_api.syntax), the
+meaning leg (two kNN searches whose scores add up: an article's closest passage and its lead), the
+facets, and the page's own fetch. Filters apply inside every one of them."""
+from __future__ import annotations
+
+from indexer import analysis, schema
+from search_api import speakers
+from search_api.query import SearchQuery, Sort
+from search_api.syntax import Parsed
+
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: cannot occur in article text
+# The legs rank; only the page is fetched in full and highlighted (highlighting 200 candidates per leg
+# to show 10 was most of a search's time on long articles).
+RANKING_SOURCE = [schema.DATE, schema.STORY]
+STORY_MEMBERS = 20
+MEMBER_FIELDS = [schema.TITLE, schema.OUTLET, schema.DATE, schema.URL]  # what a story lists of each article
+FACET_SIZE = 20
+
+
+def filters(query: SearchQuery, speakers_too: bool = True, as_of: str | None = None) -> list[dict]:
+    """Article filters. speakers_too=False leaves the speaker out (a quote search applies it per quote);
+    as_of leaves out articles indexed later (paging, search_api.cursor)."""
+    out: list[dict] = []
+    if query.from_ or query.to:
+        bounds = {}
+        if query.from_:
+            bounds["gte"] = query.from_.isoformat()
+        if query.to:
+            bounds["lte"] = query.to.isoformat()
+        out.append({"range": {schema.DATE: bounds}})
+    if as_of:
+        out.append({"range": {schema.INDEXED_AT: {"lte": as_of}}})
+    if query.outlet:
+        out.append({"terms": {schema.OUTLET: query.outlet}})
+    if query.language:
+        out.append({"terms": {schema.LANGUAGE: [l.lower() for l in query.language]}})
+    for speaker in query.speaker if speakers_too else ():
+        out.append({"nested": {"path": schema.QUOTES, "query": speakers.clause(speaker)}})
+    if query.has_quotes is not None:
+        exists = {"nested": {"path": schema.QUOTES, "query": {"exists": {"field": "quotes.text"}}}}
+        out.append(exists if query.has_quotes else {"bool": {"must_not": [exists]}})
+    if query.story:
+        out.append({"term": {schema.STORY: query.story}})
+    return out
+
+
+def matching(parsed: Parsed, query: SearchQuery, as_of: str | None = None) -> dict:
+    """The articles the query matches by its words (the keyword match set)."""
+    return {"bool": {"must": [parsed.query], "filter": filters(query, as_of=as_of)}}
+
+
+def keyword_body(parsed: Parsed, query: SearchQuery, size: int, as_of: str | None = None) -> dict:
+    body = {"query": matching(parsed, query, as_of), "size": size, "_source": RANKING_SOURCE,
+            "track_total_hits": True}
+    if query.sort is Sort.date:
+        body["sort"] = [{schema.DATE: {"order": "desc", "missing": "_last"}}, "_score"]
+    return body
+
+
+def num_candidates(k: int) -> int:
+    """HNSW candidates per shard for a kNN leg of k hits."""
+    return min(max(2 * k, 100), 10_000)
+
+
+def semantic_body(query: SearchQuery, vector: list[float], size: int, as_of: str | None = None) -> dict:
+    """Articles ranked by their closest passage plus their lead: the passage finds the paragraph that
+    answers, the lead what the whole article is about (Reuters dev nDCG@10 with bge-small: passages
+    0.641, lead 0.682, both 0.675 and the best on TIME; bench/results/encoders.md). No inner hits here:
+    loading the matching passage of every candidate tripled the leg's time (22 → 71 ms for 200
+    candidates on Reuters); the page's own passages come from best_passages_body."""
+    knn = [{"field": name, "query_vector": vector, "k": size, "num_candidates": num_candidates(size),
+            "filter": filters(query, as_of=as_of)} for name in (schema.PASSAGE_VECTOR, schema.LEAD_VECTOR)]
+    return {"knn": knn, "size": size, "_source": RANKING_SOURCE}
+
+
+def highlight(parsed: Parsed) -> dict | None:
+    """Matches marked on the stemmed field and its exact subfield together (indexer.analysis)."""
+    if not parsed.terms:
+        return None
+
+    def both(field: str) -> list[str]:
+        return [field, f"{field}.{analysis.EXACT_SUBFIELD}"]
+
+    return {
+        "type": "fvh", "pre_tags": [MARK_OPEN], "post_tags": [MARK_CLOSE], "encoder": "default",
+        "fields": {schema.TITLE: {"number_of_fragments": 0, "matched_fields": both(schema.TITLE)},
+                   schema.BODY: {"fragment_size": 180, "number_of_fragments": 3, "no_match_size": 0,
+                                 "matched_fields": both(schema.BODY)}},
+        "highlight_query": parsed.query,
+    }
+
+
+def page_body(parsed: Parsed, ids: list[str]) -> dict:
+    """The page's articles in full, with the query's matches marked (matching by meaning only is fine:
+    the query is a `should`, the ids are the filter)."""
+    body: dict = {"size": len(ids), "query": {"bool": {"filter": [{"ids": {"values": ids}}], "should": [parsed.query]}},
+                  "_source": {"excludes": [schema.BODY, schema.PASSAGES, *schema.INTERNAL]}}
+    if (marks := highlight(parsed)) is not None:
+        body["highlight"] = marks
+    return body
+
+
+def best_passages_body(vector: list[float], ids: list[str]) -> dict:
+    """For the shown articles only: each one's passage closest to the query, as an inner hit."""
+    return {
+        "knn": {"field": schema.PASSAGE_VECTOR, "query_vector": vector, "k": len(ids),
+                "num_candidates": num_candidates(len(ids)), "filter": [{"ids": {"values": ids}}],
+                "inner_hits": {"size": 1, "_source": ["passages.text", "passages.start", "passages.end"]}},
+        "size": len(ids), "_source": False,
+    }
+
+
+def members_body(stories: list[str]) -> dict:
+    """Every article of these stories, oldest first (what a collapsed hit lists)."""
+    return {"size": STORY_MEMBERS * len(stories), "query": {"terms": {schema.STORY: stories}},
+            "_source": [schema.STORY, *MEMBER_FIELDS],
+            "sort": [{schema.DATE: {"order": "asc", "missing": "_last"}}, {"_shard_doc": "asc"}]}
+
+
+def facets_body(parsed: Parsed, query: SearchQuery, as_of: str | None = None) -> dict:
+    return {
+        "size": 0, "query": matching(parsed, query, as_of),
+        "aggs": {
+            "outlet": {"terms": {"field": schema.OUTLET, "size": FACET_SIZE}},
+            "language": {"terms": {"field": schema.LANGUAGE, "size": FACET_SIZE}},
+            "dates": {"stats": {"field": schema.DATE}},
+            "speaker": {"nested": {"path": schema.QUOTES}, "aggs": {
+                "names": {"terms": {"field": "quotes.speaker.raw", "size": FACET_SIZE},
+                          "aggs": {"articles": {"reverse_nested": {}}}}}},
+        },
+    }

@@ -1,0 +1,138 @@
+"""A search as named stages, each a function from one typed value to the next:
+
+    parse → plan (the legs) → retrieve (one _msearch) → fuse → group (stories) → fetch the page → present
+
+The API, the web pages, the CLI and the benchmarks all call `search`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from indexer import schema
+from search_api import cursor, fuse, plan as bodies, present
+from search_api.context import Context
+from search_api.cursor import Position
+from search_api.errors import QuerySyntax
+from search_api.models import SearchResponse
+from search_api.query import Fusion, Mode, SearchQuery, Sort
+from search_api.retrieve import LegResult, msearch
+from search_api.syntax import Parsed, QuerySyntaxError, parse as parse_text
+
+
+def parse_query(text: str, scope: str = "article") -> Parsed:
+    try:
+        return parse_text(text, scope)
+    except QuerySyntaxError as exc:
+        raise QuerySyntax(exc.message, exc.detail()) from exc
+
+
+@dataclass
+class Plan:
+    query: SearchQuery
+    parsed: Parsed
+    position: Position
+    vector: list[float] | None
+    legs: dict[str, dict]
+
+
+@dataclass
+class Ranking:
+    fused: list[fuse.Fused]
+    sources: dict[str, dict]  # id → what the legs returned of it (date, story)
+    total: int
+    relation: str
+    facets: LegResult | None = None
+
+
+@dataclass
+class Grouped:
+    ranked: list[fuse.Fused]  # one per story when collapsing
+    members: dict[str, list[fuse.Fused]] = field(default_factory=dict)  # kept id → its story's other matches
+
+
+def make_plan(ctx: Context, query: SearchQuery) -> Plan:
+    parsed = parse_query(query.q)
+    if query.mode is not Mode.keyword and query.sort is Sort.relevance and not parsed.semantic_text:
+        query = query.model_copy(update={"mode": Mode.keyword})  # only filters (outlet:TASS): nothing to embed
+    position = cursor.decode(query)
+    depth = max(query.depth, position.offset + query.size)
+    legs: dict[str, dict] = {}
+    vector = None
+    if query.mode in (Mode.keyword, Mode.hybrid):
+        legs["keyword"] = bodies.keyword_body(parsed, query, depth, position.as_of)
+        if query.mode is Mode.hybrid:
+            legs["keyword"].pop("sort", None)  # hybrid sorts by date after fusing
+    if query.mode in (Mode.semantic, Mode.hybrid):
+        vector = ctx.encode_query(parsed.semantic_text)
+        legs["semantic"] = bodies.semantic_body(query, vector, depth, position.as_of)
+    if query.facets:
+        legs["facets"] = bodies.facets_body(parsed, query, position.as_of)
+    return Plan(query, parsed, position, vector, legs)
+
+
+def rank(plan: Plan, legs: dict[str, LegResult]) -> Ranking:
+    query = plan.query
+    ranked = {name: [(h["_id"], h["_score"] if h["_score"] is not None else 0.0) for h in legs[name].hits]
+              for name in ("keyword", "semantic") if name in legs}
+    if query.mode is Mode.hybrid and query.fusion is Fusion.rrf:
+        fused = fuse.rrf(ranked, query.rrf_k, {"semantic": query.semantic_weight})
+    elif query.mode is Mode.hybrid:
+        fused = fuse.convex(ranked, query.alpha)
+    else:
+        fused = fuse.single(ranked[query.mode.value], query.mode.value)
+    sources: dict[str, dict] = {}
+    for name in ("semantic", "keyword"):
+        for hit in legs[name].hits if name in legs else ():
+            sources.setdefault(hit["_id"], {}).update(hit.get("_source") or {})
+    if query.sort is Sort.date and query.mode is not Mode.keyword:
+        fused.sort(key=lambda f: sources[f.id].get(schema.DATE) or "", reverse=True)
+    if query.mode is Mode.semantic:
+        total, relation = len(fused), "gte"  # meaning has no "all matches": this many candidates were ranked
+    else:
+        keyword = legs["keyword"]
+        extra = len(fused) - len(keyword.hits) if query.mode is Mode.hybrid else 0
+        total, relation = keyword.total + extra, ("gte" if extra or keyword.total_relation != "eq" else "eq")
+    return Ranking(fused, sources, total, relation, legs.get("facets"))
+
+
+def group(plan: Plan, ranking: Ranking) -> Grouped:
+    """collapse=story: the best-ranked article of each story (an article without a story is its own),
+    and for each kept article the story's other matching articles, in rank order."""
+    if plan.query.collapse != "story":
+        return Grouped(ranking.fused)
+    first: dict[str, str] = {}
+    grouped = Grouped([])
+    for entry in ranking.fused:
+        story = ranking.sources[entry.id].get(schema.STORY) or entry.id
+        if story not in first:
+            first[story] = entry.id
+            grouped.ranked.append(entry)
+        else:
+            grouped.members.setdefault(first[story], []).append(entry)
+    return grouped
+
+
+def fetch(ctx: Context, plan: Plan, ranking: Ranking, shown: list[fuse.Fused],
+          grouped: Grouped) -> dict[str, LegResult]:
+    """One round trip for what the page shows: its articles with highlights, their passages closest
+    to the query (when it was embedded) and, when collapsing, every article of its stories."""
+    ids = [f.id for f in shown] + [m.id for f in shown for m in grouped.members.get(f.id, [])]
+    stories = sorted({ranking.sources[f.id].get(schema.STORY) for f in shown} - {None})
+    wanted: dict[str, dict] = {"page": bodies.page_body(plan.parsed, ids)} if ids else {}
+    if ids and plan.vector is not None:
+        wanted["passages"] = bodies.best_passages_body(plan.vector, ids)
+    if stories and plan.query.collapse == "story":
+        wanted["members"] = bodies.members_body(stories)
+    return msearch(ctx.es, ctx.alias, wanted)
+
+
+def search(ctx: Context, query: SearchQuery) -> SearchResponse:
+    with ctx.errors():
+        plan = make_plan(ctx, query)
+        ranking = rank(plan, msearch(ctx.es, ctx.alias, plan.legs))
+        grouped = group(plan, ranking)
+        offset = plan.position.offset
+        shown = grouped.ranked[offset:offset + plan.query.size]
+        fetched = fetch(ctx, plan, ranking, shown, grouped)
+    more = offset + plan.query.size < len(grouped.ranked)
+    next_cursor = cursor.encode(plan.query, Position(offset + plan.query.size, plan.position.as_of)) if more else None
+    return present.response(plan.query, plan.parsed, ranking, grouped, shown, fetched, next_cursor)
