@@ -27,7 +27,9 @@ from indexer.embed import Embedder
 from indexer.enrich import enrich
 from indexer.passages import lead, split_passages
 from indexer.settings import Settings
-from indexer.sources import Rejected, iter_files, read_path
+from indexer.listing import iter_files
+from indexer.raw import Rejected
+from indexer.sources import read_path
 
 CANDIDATES = [("all-MiniLM-L6-v2", "torch"), ("all-MiniLM-L6-v2", "onnx-int8"), ("bge-small-en-v1.5", "onnx-int8"),
               ("bge-small-en-v1.5", "onnx"), ("e5-small-v2", "onnx-int8")]

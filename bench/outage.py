@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import commit, drop_alias, write_result  # noqa: E402
 from morgue.core import Morgue  # noqa: E402
-from indexer.sources import iter_files  # noqa: E402
+from indexer.listing import iter_files  # noqa: E402
 
 ALIAS = "outage-check"
 

@@ -22,7 +22,7 @@ from bench.report import commit, write_result
 from indexer import schema, stories
 from indexer.process import Options, process
 from indexer.quotes import SAME_STATEMENT
-from indexer.sources import RawArticle, Rejected
+from indexer.raw import RawArticle, Rejected
 from morgue.core import Morgue
 
 SAME = 2.0  # Overall ≤ 2: "very similar" or "somewhat similar"

@@ -27,7 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.report import commit, drop_alias, write_result  # noqa: E402
 from indexer.pipeline import Indexer  # noqa: E402
 from indexer.process import Options, process  # noqa: E402
-from indexer.sources import Rejected, iter_files, read_path  # noqa: E402
+from indexer.listing import iter_files  # noqa: E402
+from indexer.raw import Rejected  # noqa: E402
+from indexer.sources import read_path  # noqa: E402
 from morgue.core import Morgue  # noqa: E402
 
 

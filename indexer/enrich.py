@@ -11,7 +11,7 @@ from indexer.language import detect_language
 from indexer.metadata import (DateInfo, content_hash, find_date, find_outlet, parse_date_value, parse_dateline,
                               split_title)
 from indexer.quotes import Quote, extract_quotes
-from indexer.sources import RawArticle, Rejected
+from indexer.raw import RawArticle, Rejected
 
 MIN_BODY_CHARS = 80
 MAX_BODY_CHARS = 500_000  # longer is a book, a data dump or a scraping accident, not an article

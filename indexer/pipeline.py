@@ -17,7 +17,9 @@ from indexer.embed import Embedder
 from indexer.embed_cache import EmbeddingCache, embed_with_cache
 from indexer.enrich import Article
 from indexer.process import Options, embed, prepare
-from indexer.sources import MAX_FILE_BYTES, RawArticle, Rejected, display, iter_files, read_path
+from indexer.listing import display, iter_files
+from indexer.raw import RawArticle, Rejected
+from indexer.sources import MAX_FILE_BYTES, read_path
 
 BATCH_ARTICLES = 64
 OUTCOMES = ("indexed", "updated", "unchanged", "rejected")

@@ -18,7 +18,7 @@ from typing import Callable
 from indexer import schema, stories
 from indexer.enrich import Article, enrich
 from indexer.passages import Passage, lead, split_passages
-from indexer.sources import RawArticle, Rejected
+from indexer.raw import RawArticle, Rejected
 
 # Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
 # (its passages' vectors still come from the embedding cache when their text is unchanged).

@@ -4,6 +4,7 @@ The web pages are mounted on the same app by web.app."""
 from __future__ import annotations
 
 import logging
+from enum import Enum
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -12,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from indexer.settings import Settings
 from search_api import aggregate, articles, export as exports, quote_search, related as relations, search as searching
@@ -45,8 +47,15 @@ def authorised(request: Request) -> None:
 Ctx = Annotated[Context, Depends(_context)]
 
 
+class Interval(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+    year = "year"
+
+
 class CountQuery(SearchQuery):
-    interval: Literal["day", "week", "month", "year"] = "month"
+    interval: Interval = Interval.month
 
 
 class ExportQuery(SearchQuery):
@@ -71,19 +80,34 @@ def http_error_json(request: Request, exc: StarletteHTTPException) -> JSONRespon
     """Starlette's own 404 and 405 in our error shape; a 405 names the methods allowed, as HTTP says."""
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
-        methods = sorted({m for r in request.app.routes if getattr(r, "path", None) == request.url.path
-                          for m in getattr(r, "methods", ())})
-        headers["Allow"] = ", ".join(methods)
+        headers["Allow"] = ", ".join(m for m in ("GET", "POST", "PUT", "PATCH", "DELETE")
+                                     if any(route.matches({**request.scope, "method": m})[0] is Match.FULL
+                                            for route in request.app.router.routes))
     message = f"no such endpoint: {request.url.path}" if exc.status_code == 404 else str(exc.detail)
     body = {"error": {"code": {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error"),
                       "message": message, "detail": None}}
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 
+def spec(app: FastAPI) -> dict:
+    """FastAPI's OpenAPI document without the 422 it adds to every route: validation errors are 400s
+    here (ErrorBody), which every route declares."""
+    if app.openapi_schema is None:
+        document = app.openapi()
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                operation.get("responses", {}).pop("422", None)
+        for name in ("HTTPValidationError", "ValidationError"):
+            document.get("components", {}).get("schemas", {}).pop(name, None)
+        app.openapi_schema = document
+    return app.openapi_schema
+
+
 def create_api(context: Context, settings: Settings) -> FastAPI:
     app = FastAPI(title="Morgue", version="0.2.0", docs_url=None, redoc_url=None, openapi_url=None,
                   description="Search a news archive by keyword and by meaning; quotes with speakers; "
-                              "counts over time with denominators.")
+                              "counts over time with denominators.",
+                  generate_unique_id_function=lambda route: route.name)  # operation ids: search_get, article, …
     guard = Guard([k.strip() for k in (settings.api_keys or "").split(",") if k.strip()])
     app.state.context, app.state.guard = context, guard
 
@@ -159,7 +183,7 @@ def create_api(context: Context, settings: Settings) -> FastAPI:
     @api.get("/count-over-time", summary="Matches per day/week/month/year, with the total under the same filters")
     def count_over_time(query: Annotated[CountQuery, Query()], context: Ctx) -> list[TimeBucket]:
         base = SearchQuery.model_validate(query.model_dump(by_alias=True, exclude={"interval"}))
-        return aggregate.count_over_time(context, base, query.interval)
+        return aggregate.count_over_time(context, base, query.interval.value)
 
     @api.get("/top/{facet}", summary="Top outlets, speakers or languages, with totals under the same filters")
     def top(facet: Literal["outlets", "speakers", "languages"], query: Annotated[SearchQuery, Query()],
@@ -180,7 +204,7 @@ def create_api(context: Context, settings: Settings) -> FastAPI:
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(authorised)])
     def openapi() -> JSONResponse:
-        return JSONResponse(app.openapi())
+        return JSONResponse(spec(app))
 
     @app.get("/docs", include_in_schema=False, dependencies=[Depends(authorised)])
     def docs() -> HTMLResponse:

@@ -50,9 +50,11 @@ class Guard:
             if len(recent) >= FAILURES_ALLOWED:
                 raise TooManyRequests(f"too many wrong API keys from {client}: wait a minute",
                                       int(WINDOW - (now - recent[0])) + 1)
-        if self.valid(self.given(request)):
+        given = self.given(request)
+        if self.valid(given):
             return
-        with self.lock:
-            self.failures[client].append(now)
+        if given:  # a wrong key counts against the address; a missing one is just not signed in
+            with self.lock:
+                self.failures[client].append(now)
         raise Unauthorized("missing or wrong API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`, "
                            "or sign in on /login in a browser")

@@ -26,57 +26,19 @@ import re
 from dataclasses import dataclass, field
 
 from indexer import analysis, schema
+from search_api import clauses
+from search_api.clauses import QUOTE_TEXT_FIELDS, TEXT_FIELDS
+from search_api.tokens import FIELDS, QuerySyntaxError, Token, normalise, tokenize, uses_operators  # noqa: F401
 
 MAX_QUERY_CHARS = 4000  # a pasted paragraph or two
 MAX_CLAUSES = 64  # operators, phrases, fields: what a person writes by hand
 MAX_WORDS = 512  # plain words in all
-MAX_PAIRS = 16  # proximity pairs per group of words
 MIN_PREFIX = 3
+MAX_NESTING = 16  # parentheses inside parentheses
 MAX_SLOP = 50
-TITLE_WEIGHT = 2
-EXACT_BOOST = 0.5  # weight of the unstemmed match next to the stemmed one (Reuters dev)
-PROXIMITY_BOOST = 0.2  # each adjacent pair of query words found within PROXIMITY_SLOP positions
-PROXIMITY_SLOP = 3
-FIELDS = ("title", "outlet", "speaker", "language", "place", "author")
-TEXT_FIELDS = [f"{schema.TITLE}^{TITLE_WEIGHT}", schema.BODY]
-QUOTE_TEXT_FIELDS = ["quotes.text"]
 QUOTE_FIELDS = ("speaker",)  # inside quotations only the speaker is a field; filters narrow the articles
-CAPS_HEADLINE_WORDS = 4
 
-_NORMALISE = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "″": '"',
-                            "‘": "'", "’": "'", "—": "-", "–": "-", "−": "-", "\u00a0": " "})
-_TOKEN = re.compile(r"""
-    (?P<space>\s+)
-  | (?P<lparen>\()
-  | (?P<rparen>\))
-  | (?P<phrase>"[^"]*"?)(?:~(?P<slop>\d+))?
-  | (?P<field>[A-Za-z_]+):(?=[^\s:])
-  | (?P<sign>[-+])(?=[^\s)\-+])
-  | (?P<word>[^\s()"]+)
-""", re.X)
 _EDGE = re.compile(r"^[^\w*]+|[^\w*]+$")  # punctuation around a word (a trailing * is a wildcard)
-_OPERATORS = {"AND": "and", "&&": "and", "OR": "or", "||": "or", "NOT": "not"}
-
-
-class QuerySyntaxError(ValueError):
-    def __init__(self, message: str, position: int, query: str):
-        super().__init__(message)
-        self.message = message
-        self.position = position
-        self.query = query
-
-    def detail(self) -> dict:
-        return {"position": self.position, "query": self.query,
-                "example": 'kirby AND "sovereign decision" -russia, or (troops OR soldiers) AND ukraine'}
-
-
-@dataclass
-class Token:
-    kind: str  # word, phrase, field, sign, lparen, rparen, and, or, not, end
-    value: str
-    position: int
-    end: int = 0
-    slop: int | None = None
 
 
 @dataclass
@@ -85,44 +47,6 @@ class Parsed:
     terms: list[str]  # the words and phrases asked for (not negated, no stopwords), for quotes and highlights
     semantic_text: str = ""  # what the encoder reads: the text without operators, fields and negated parts
     notes: list[str] = field(default_factory=list)  # how the text was read, when not as written
-
-
-def normalise(text: str) -> str:
-    return text.translate(_NORMALISE)
-
-
-def tokenize(text: str, plain: bool = False) -> list[Token]:
-    """plain: every token is a word (quotes, parentheses, operators and signs are punctuation)."""
-    tokens = []
-    headline = not re.search(r"[a-z]", text) and len(text.split()) >= CAPS_HEADLINE_WORDS
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup if match.lastgroup != "slop" else "phrase"
-        if kind == "space" or (plain and kind in ("lparen", "rparen", "sign")):
-            continue
-        value, position = match.group(kind), match.start()
-        if kind == "phrase":
-            if plain or len(value) < 2 or not value.endswith('"'):
-                if not plain:
-                    raise QuerySyntaxError("unbalanced quote: a phrase opened here is never closed", position, text)
-                tokens += [Token("word", w.group(), position + 1 + w.start(), position + 1 + w.end())
-                           for w in re.finditer(r"\S+", value.strip('"'))]
-                continue
-            slop = match.group("slop")
-            tokens.append(Token("phrase", value[1:-1], position, match.end(), int(slop) if slop else None))
-            continue
-        if kind == "field" and (plain or value.lower() not in FIELDS):
-            kind, value = "word", match.group(0)  # "nosuchfield:" is a word, not a field
-        if kind == "word" and value in _OPERATORS and not plain and not headline:
-            kind = _OPERATORS[value]
-        tokens.append(Token(kind, value, position, match.end()))
-    tokens.append(Token("end", "", len(text), len(text)))
-    return tokens
-
-
-def _uses_operators(tokens: list[Token]) -> bool:
-    """Whether the text is written in the syntax (and so deserves exact errors) or is plain language."""
-    return any(t.kind in ("and", "or", "not", "sign", "field") or (t.kind == "phrase" and t.slop is not None)
-               or (t.kind == "word" and "*" in t.value) for t in tokens)
 
 
 @dataclass
@@ -138,8 +62,7 @@ class _Parser:
         self.text_fields = TEXT_FIELDS if scope == "article" else QUOTE_TEXT_FIELDS
         self.tokens = tokenize(text, plain)
         self.i = 0
-        self.clauses = 0
-        self.words = 0
+        self.clauses = self.words = self.depth = 0
         self.terms: list[str] = []
         self.hidden: list[tuple[int, int]] = []  # spans the encoder does not read (operators, fields, negations)
         self.notes: list[str] = []
@@ -255,7 +178,11 @@ class _Parser:
     def primary(self):
         token = self.take()
         if token.kind == "lparen":
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise QuerySyntaxError(f"parentheses nested too deeply: at most {MAX_NESTING}", token.position, self.text)
             inner = self.or_expr()
+            self.depth -= 1
             close = self.take()
             if close.kind != "rparen":
                 raise self.fail(close, f"')' to close the '(' at position {token.position}")
@@ -279,8 +206,7 @@ class _Parser:
         if slop > MAX_SLOP:
             raise QuerySyntaxError(f"proximity ~{slop} is too wide: at most ~{MAX_SLOP}", token.position, self.text)
         self.terms.append(text)
-        targets = [analysis.exact(f) for f in fields or self.text_fields]
-        return {"multi_match": {"query": text, "type": "phrase", "slop": slop, "fields": targets}}
+        return clauses.phrase(text, slop, fields or self.text_fields)
 
     def word(self, token: Token, fields: list[str] | None = None):
         raw = token.value
@@ -297,9 +223,7 @@ class _Parser:
                                        self.text)
             self.count(token)
             self.terms.append(stem)
-            targets = [analysis.exact(f).split("^")[0] for f in fields or self.text_fields]
-            return {"bool": {"should": [{"prefix": {f: {"value": stem.lower()}}} for f in targets],
-                             "minimum_should_match": 1}}
+            return clauses.prefix(stem, fields or self.text_fields)
         words = [w for w in re.split(r"[^\w'.&/-]+", text) if re.search(r"\w", w)]
         if not words:
             return None
@@ -312,19 +236,12 @@ class _Parser:
         """Plain words as one clause (see the module's docstring)."""
         fields = fields or self.text_fields
         content = [w for w in words if not analysis.is_stopword(w)]
-        exact = [analysis.exact(f) for f in fields]
-        if not content:  # only stopwords ("The Who"): they are what was asked for, as written
+        if not content:
             self.terms += [" ".join(words)]
-            return {"combined_fields": {"query": " ".join(words), "fields": exact, "operator": "and"}}
+            return clauses.stopwords_only(" ".join(words), fields)
         self.terms += [w for w in content if w not in self.terms]
-        text = " ".join(content)
-        self.count(Token("word", text, 0))
-        should: list[dict] = [{"combined_fields": {"query": text, "fields": exact, "boost": EXACT_BOOST}}]
-        body = fields[-1].split("^")[0]
-        for first, second in list(zip(content, content[1:]))[:MAX_PAIRS]:
-            should.append({"match_phrase": {body: {"query": f"{first} {second}", "slop": PROXIMITY_SLOP,
-                                                   "boost": PROXIMITY_BOOST}}})
-        return {"bool": {"must": [{"combined_fields": {"query": text, "fields": fields}}], "should": should}}
+        self.count(Token("word", " ".join(content), 0))
+        return clauses.words(content, fields)
 
     def field(self, token: Token) -> dict:
         name = token.value.lower()
@@ -343,13 +260,7 @@ class _Parser:
                 return self.phrase(value, [schema.TITLE])
             return self.word(value, [schema.TITLE]) or {"match_none": {}}
         self.hide(token, value.end)
-        if name == "speaker" and self.scope == "quote":
-            return {"match_phrase": {"quotes.speaker": value.value}}
-        if name == "speaker":
-            return {"nested": {"path": schema.QUOTES, "query": {"match_phrase": {"quotes.speaker": value.value}}}}
-        target = {"outlet": schema.OUTLET, "language": schema.LANGUAGE, "place": schema.PLACE,
-                  "author": schema.AUTHOR}[name]
-        return {"term": {target: {"value": value.value, "case_insensitive": True}}}
+        return clauses.field(name, value.value, self.scope)
 
     def semantic_text(self) -> str:
         """The text as written, less what the encoder should not read."""
@@ -372,7 +283,7 @@ def parse(text: str, scope: str = "article") -> Parsed:
         parser = _Parser(text, scope)
         query = parser.parse()
     except QuerySyntaxError as error:
-        if re.search(r'"~\d', text) or _uses_operators(tokenize(text.replace('"', " "))):
+        if re.search(r'"~\d', text) or uses_operators(tokenize(text.replace('"', " "))):
             raise
         parser = _Parser(text, scope, plain=True)  # plain language: never an error
         query = parser.parse()

@@ -91,7 +91,7 @@ def archive_alias(es, embedder, shared_dir) -> str:
     """One searchable index for the API and UI tests: the sample archive and a hostile article, and with
     MORGUE_SHARED the two seed articles plus a slice of BBC News as distractors."""
     from indexer.pipeline import Indexer
-    from indexer.sources import iter_files
+    from indexer.listing import iter_files
 
     alias = f"test-archive-{uuid.uuid4().hex[:6]}"
     cache = Path(tempfile.mkdtemp(prefix="morgue-test-cache-"))

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from indexer.pipeline import Indexer, write_report
-from indexer.sources import iter_files, read_path
+from indexer.listing import iter_files
+from indexer.sources import read_path
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = ("Harbour workers in Valparaiso went on strike on Monday over pay, halting exports of copper and "

@@ -7,15 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from indexer.local_es import LocalESError, LocalNode, _group_alive, es_version, find_java, node_info
+from indexer.distribution import es_version
+from indexer.java import find_java
+from indexer.local_es import LocalESError, LocalNode, _group_alive, node_info
 from indexer.settings import Settings
 
 
-def test_version_is_pinned_once_and_compose_reads_it():
+def test_version_is_pinned_once_and_compose_reads_it(es_url):
     root = Path(__file__).resolve().parents[1]
     assert (root / ".env").resolve() == (root / "indexer" / "elasticsearch.env").resolve()
-    assert es_version().startswith("9.")
-    assert "${MORGUE_ES_VERSION}" in (root / "docker-compose.yml").read_text()
+    pinned = (root / ".env").read_text().split("MORGUE_ES_VERSION=")[1].split()[0]
+    assert es_version() == pinned and pinned.startswith("9.")
+    assert "elasticsearch:${MORGUE_ES_VERSION}" in (root / "docker-compose.yml").read_text()
+    if not Settings().es_url:  # the managed node runs exactly the pinned version
+        assert node_info(es_url)["version"] == pinned
 
 
 def test_java_found_is_21_or_newer():

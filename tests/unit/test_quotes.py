@@ -42,7 +42,7 @@ def test_polnear_dev_quality_floor(shared):
     """The bench's figures (bench/results/polnear_quotes.md) do not regress below a floor."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("polnear_quotes", Path(__file__).parents[1] / "bench" / "polnear_quotes.py")
+    spec = importlib.util.spec_from_file_location("polnear_quotes", Path(__file__).parents[2] / "bench" / "polnear_quotes.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     result = bench.evaluate(shared / "data" / "polnear")

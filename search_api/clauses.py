@@ -1,0 +1,51 @@
+"""What each kind of term becomes in Elasticsearch (the parser in search_api.syntax decides which):
+plain words, an exact phrase, a trailing wildcard, a field's value."""
+from __future__ import annotations
+
+from indexer import analysis, schema
+from search_api import speakers
+
+TITLE_WEIGHT = 2
+TEXT_FIELDS = [f"{schema.TITLE}^{TITLE_WEIGHT}", schema.BODY]
+QUOTE_TEXT_FIELDS = ["quotes.text"]
+EXACT_BOOST = 0.5  # weight of the unstemmed match next to the stemmed one (Reuters dev)
+PROXIMITY_BOOST = 0.2  # each adjacent pair of query words found within PROXIMITY_SLOP positions
+PROXIMITY_SLOP = 3
+MAX_PAIRS = 16  # proximity pairs per group of words
+KEYWORD_FIELDS = {"outlet": schema.OUTLET, "language": schema.LANGUAGE, "place": schema.PLACE, "author": schema.AUTHOR}
+
+
+def words(content: list[str], fields: list[str]) -> dict:
+    """Plain words (stopwords already left out) as one clause: BM25 over the fields as one field on
+    the stemmed text, the same words on the exact subfields, adjacent pairs as sloppy phrases."""
+    text = " ".join(content)
+    should: list[dict] = [{"combined_fields": {"query": text, "fields": [analysis.exact(f) for f in fields],
+                                               "boost": EXACT_BOOST}}]
+    body = fields[-1].split("^")[0]
+    for first, second in list(zip(content, content[1:]))[:MAX_PAIRS]:
+        should.append({"match_phrase": {body: {"query": f"{first} {second}", "slop": PROXIMITY_SLOP,
+                                               "boost": PROXIMITY_BOOST}}})
+    return {"bool": {"must": [{"combined_fields": {"query": text, "fields": fields}}], "should": should}}
+
+
+def stopwords_only(text: str, fields: list[str]) -> dict:
+    """Only stopwords ("The Who"): they are what was asked for, as written."""
+    return {"combined_fields": {"query": text, "fields": [analysis.exact(f) for f in fields], "operator": "and"}}
+
+
+def phrase(text: str, slop: int, fields: list[str]) -> dict:
+    return {"multi_match": {"query": text, "type": "phrase", "slop": slop,
+                            "fields": [analysis.exact(f) for f in fields]}}
+
+
+def prefix(stem: str, fields: list[str]) -> dict:
+    targets = [analysis.exact(f).split("^")[0] for f in fields]
+    return {"bool": {"should": [{"prefix": {f: {"value": stem.lower()}}} for f in targets], "minimum_should_match": 1}}
+
+
+def field(name: str, value: str, scope: str) -> dict:
+    """speaker:, outlet:, language:, place:, author: (title: is words or a phrase on the title)."""
+    if name == "speaker":
+        clause = speakers.clause(value)
+        return clause if scope == "quote" else {"nested": {"path": schema.QUOTES, "query": clause}}
+    return {"term": {KEYWORD_FIELDS[name]: {"value": value, "case_insensitive": True}}}

@@ -1,0 +1,28 @@
+"""search_api.highlight: marks from Elasticsearch fragments and from our own term scan."""
+from search_api.highlight import from_marked, highlights, term_spans
+from search_api.plan import MARK_CLOSE as C, MARK_OPEN as O
+
+
+def test_marks_become_offsets_and_a_phrase_is_one_match():
+    item = from_marked(f"the {O}sovereign{C} {O}decision{C} of {O}NATO{C}")
+    assert item["text"] == "the sovereign decision of NATO"
+    assert item["matches"] == [[4, 22], [26, 30]]
+    assert [item["text"][a:b] for a, b in item["matches"]] == ["sovereign decision", "NATO"]
+
+
+def test_highlights_keep_fields_and_drop_fragments_without_matches():
+    hit = {"highlight": {"title": [f"{O}Flood{C} barrier"], "body": ["no marks here", f"a {O}flood{C}"]}}
+    assert [(h["field"], h["matches"]) for h in highlights(hit)] == [("title", [[0, 5]]), ("body", [[2, 7]])]
+    assert highlights({}) == []
+
+
+def test_term_spans_whole_words_any_case_phrases_and_stems():
+    text = "Rates rose; the rate of Rat poison. Sovereign  decision. Sovereignty"
+    assert [text[a:b] for a, b in term_spans(text, ["rate"])] == ["Rates", "rate"]
+    assert [text[a:b] for a, b in term_spans(text, ["sovereign decision"])] == ["Sovereign  decision"]
+    assert term_spans(text, []) == [] and term_spans(text, ["   "]) == []
+
+
+def test_term_spans_merge_overlaps():
+    text = "ukraine ukrainian"
+    assert term_spans(text, ["ukrain", "ukraine"]) == [[0, 7], [8, 17]]
