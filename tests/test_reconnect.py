@@ -27,7 +27,7 @@ def test_api_follows_the_managed_node_to_a_new_port(embedder):
     home.chmod(0o755)  # the node may run as its own user (as root: morgue-es)
     settings = Settings(es_url=None, home=home, es_dist=dist, es_heap="256m", index="moving")
     node = managed_node(settings)
-    blocker = socket.socket()
+    blocker = socket.socket()  # holds a port number the second start will not use
     try:
         first = node.start(port=None)
         cluster = Cluster(settings)
@@ -36,11 +36,9 @@ def test_api_follows_the_managed_node_to_a_new_port(embedder):
             page = api.get("/api/search", params={"q": "barrier", "mode": "keyword", "size": 1}).json()
             assert page["hits"] and page["cursor"]
             node.stop()
-            blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            blocker.bind(("127.0.0.1", int(first.url.rsplit(":", 1)[1])))  # the old port is taken now
-            blocker.listen()
             assert api.get("/api/health").status_code == 503
-            second = node.start(port=int(first.url.rsplit(":", 1)[1]))
+            blocker.bind(("127.0.0.1", 0))  # as when `morgue es start` finds its old port taken
+            second = node.start(port=blocker.getsockname()[1] + 1)
             assert second.url != first.url
             codes = [api.get("/api/search", params={"q": "barrier", "mode": "keyword", "size": 1}).status_code
                      for _ in range(2)]
