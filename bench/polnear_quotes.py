@@ -1,6 +1,9 @@
-"""Quote extraction quality on PolNeAR dev: direct-quote P/R/F1 at span overlap ≥ 0.8, speaker accuracy.
+"""Quote extraction quality on PolNeAR: direct-quote P/R/F1 at span overlap ≥ 0.8, speaker accuracy.
 
-    python bench/polnear_quotes.py [--data ../shared/data/polnear] [--out bench/results/polnear_quotes.md]
+    python bench/polnear_quotes.py [--split dev|train] [--patterns-only] [--data ../shared/data/polnear]
+
+dev is what the attribution rules were developed on; train (840 articles) is never looked at and
+shows whether they generalise. --patterns-only leaves the parse out (the rules of indexer.attribution).
 
 Gold (from the brat standoff files): every quoted segment (text between matching quote marks) that
 lies inside an attribution's Content span and has at least MIN_QUOTE_WORDS words, attributed to that
@@ -13,7 +16,7 @@ A predicted quote matches a gold quote when their character overlap is ≥ 0.8 o
 two (after trimming whitespace and punctuation at the edges). Each gold quote matches at most once.
 Speaker accuracy is over matched pairs: correct when the predicted speaker's last name occurs in the
 gold Source text (case-insensitive), e.g. "Donald Trump" vs "Trump" or "the Republican nominee
-Donald Trump".
+Donald Trump". "Empty" is the share of matched pairs given no speaker at all.
 Texts annotated by two annotators are scored once, against the first annotation in name order.
 """
 from __future__ import annotations
@@ -41,7 +44,7 @@ def read_annotation(path: Path) -> list[tuple[tuple[int, int], list[tuple[int, i
     relations = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("T"):
-            tid, head, text = (line.split("\t") + [""])[:3]
+            tid, head, text = (line.split("\t") + ["", ""])[:3]
             label, _, ranges = head.partition(" ")
             parts = [tuple(map(int, r.split())) for r in ranges.split(";")]
             spans[tid] = (label, parts, text)
@@ -122,17 +125,20 @@ def speaker_matches(predicted: str | None, gold: list[str]) -> bool:
     return any(re.search(rf"\b{re.escape(last)}\b", g.lower()) for g in gold)
 
 
-def evaluate(data: Path) -> dict:
-    dev = data / "dev"
+def evaluate(data: Path, split: str = "dev", nlp=None) -> dict:
+    dev = data / split
     annotations: dict[str, Path] = {}
     for ann in sorted((dev / "attributions").glob("*.ann")):
         stem = re.sub(r"_[0-9a-f]{4}$", "", ann.stem)
         annotations.setdefault(stem, ann)
     totals = defaultdict(int)
-    for stem, ann in sorted(annotations.items()):
-        text = (dev / "text" / f"{stem}.txt").read_text(encoding="utf-8")
+    stems = sorted(annotations)
+    texts = [(dev / "text" / f"{stem}.txt").read_text(encoding="utf-8") for stem in stems]
+    docs = nlp.pipe(texts, batch_size=16) if nlp is not None else (None for _ in texts)
+    for stem, text, doc in zip(stems, texts, docs):
+        ann = annotations[stem]
         gold, short = gold_quotes(text, read_annotation(ann))
-        predicted = [q for q in extract_quotes(text)]
+        predicted = extract_quotes(text, doc)
         totals["articles"] += 1
         totals["gold"] += len(gold)
         totals["gold_short_skipped"] += short
@@ -148,10 +154,12 @@ def evaluate(data: Path) -> dict:
                 used.add(best_i)
                 totals["matched"] += 1
                 totals["speaker_correct"] += speaker_matches(quote.speaker, gold[best_i]["speakers"])
+                totals["speaker_empty"] += not quote.speaker
     p = totals["matched"] / max(totals["predicted"], 1)
     r = totals["matched"] / max(totals["gold"], 1)
     totals.update(precision=p, recall=r, f1=2 * p * r / max(p + r, 1e-9),
-                  speaker_accuracy=totals["speaker_correct"] / max(totals["matched"], 1))
+                  speaker_accuracy=totals["speaker_correct"] / max(totals["matched"], 1),
+                  empty=totals["speaker_empty"] / max(totals["matched"], 1))
     return dict(totals)
 
 
@@ -160,18 +168,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path,
                         default=Path(os.environ.get("MORGUE_SHARED", root.parent / "shared")) / "data" / "polnear")
-    parser.add_argument("--out", type=Path, default=root / "bench" / "results" / "polnear_quotes.md")
+    parser.add_argument("--split", choices=["dev", "train"], default="dev")
+    parser.add_argument("--patterns-only", action="store_true", help="no parse: the rules of indexer.attribution")
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    r = evaluate(args.data)
-    report = f"""# Quote extraction on PolNeAR dev
+    suffix = "" if args.split == "dev" else f"-{args.split}"
+    suffix += "-patterns" if args.patterns_only else ""
+    args.out = args.out or root / "bench" / "results" / f"polnear_quotes{suffix}.md"
+    from indexer import nlp
 
-Commit `{commit()}`, `python bench/polnear_quotes.py`.
+    r = evaluate(args.data, args.split, None if args.patterns_only else nlp.load())
+    how = "patterns only (no parse)" if args.patterns_only else f"parse ({nlp.PIPELINE}) then patterns"
+    flags = f"--split {args.split}" + (" --patterns-only" if args.patterns_only else "")
+    report = f"""# Quote extraction on PolNeAR {args.split}: {how}
+
+Commit `{commit()}`, `python bench/polnear_quotes.py {flags}`.
 Definitions in the script's docstring (gold = quoted segments of ≥ {MIN_QUOTE_WORDS} words inside attribution
 Content spans; match = overlap ≥ {OVERLAP} of the longer span).
 
-| articles | gold quotes | predicted | matched | precision | recall | F1 | speaker accuracy |
-|---:|---:|---:|---:|---:|---:|---:|---:|
-| {r['articles']} | {r['gold']} | {r['predicted']} | {r['matched']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['speaker_accuracy']:.3f} ({r['speaker_correct']}/{r['matched']}) |
+| articles | gold quotes | predicted | matched | precision | recall | F1 | speaker accuracy | no speaker |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| {r['articles']} | {r['gold']} | {r['predicted']} | {r['matched']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['speaker_accuracy']:.3f} ({r['speaker_correct']}/{r['matched']}) | {r['empty']:.3f} ({r['speaker_empty']}) |
 
 Short quoted segments (< {MIN_QUOTE_WORDS} words) inside Content spans, not counted as gold: {r['gold_short_skipped']}.
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from indexer.clean import Cleaned, clean_scrape, normalize
 from indexer.language import detect_language
+from indexer.entities import Entities
 from indexer.metadata import (DateInfo, content_hash, find_date, find_outlet, parse_date_value, parse_dateline,
                               split_title)
 from indexer.quotes import Quote, extract_quotes
@@ -35,6 +36,7 @@ class Article:
     warnings: list[str] = field(default_factory=list)  # what was left out and why (a date not understood)
     input_hash: str | None = None  # set by the pipeline: the raw input and the options it was read with
     file: str | None = None  # where it sits in the archive that was indexed (RawArticle.key)
+    entities: Entities | None = None  # named people, organisations, places (with a parse only)
 
 
 def article_id(outlet: str | None, url: str | None, key: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from elasticsearch import ConnectionError as ESConnectionError, ConnectionTimeout, Elasticsearch
 
-from indexer import schema, stories, store
+from indexer import names, schema, stories, store
 from indexer.embed import Embedder
 from indexer.embed_cache import EmbeddingCache, embed_with_cache
 from indexer.enrich import Article
@@ -31,6 +31,7 @@ class Summary:
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (source, what was left out of it)
     pruned: int = 0
+    renamed: int = 0  # articles whose short names were given the archive's full name (indexer.names)
     passages: int = 0
     quotes: int = 0
     encoded: int = 0
@@ -78,7 +79,9 @@ class Progress:
 
 
 class Indexer:
-    def __init__(self, es: Elasticsearch, embedder: Embedder, alias: str, cache_dir: Path | None = None):
+    def __init__(self, es: Elasticsearch, embedder: Embedder, alias: str, cache_dir: Path | None = None, nlp=None):
+        """nlp: the parser (indexer.nlp.load()) for speakers and named entities; None: patterns only."""
+        self.nlp = nlp
         self.es = es
         self.embedder = embedder
         self.alias = alias
@@ -114,6 +117,8 @@ class Indexer:
         self._flush(batch, target.index, options, summary)
         if prune:
             summary.pruned = self._prune(target.index, paths, seen_sources)
+        if summary.counts["indexed"] or summary.counts["updated"]:
+            summary.renamed = names.merge(self.es, target.index)  # "Blair" → "Tony Blair" across the archive
         if group:  # articles without a story (new or changed) join one; see indexer/stories.py
             summary.stories = group_stories(self.es, target.index)
         store.finish(self.es, target)
@@ -126,12 +131,14 @@ class Indexer:
         if not batch:
             return
         stored_by_source = store.by_source(self.es, index, list({item.source for item in batch}))
-        articles: list[Article] = []
+        fresh: list[RawArticle] = []
         for item in batch:
             if any(stored == options.input_hash(item) for _, stored in stored_by_source.get(item.source, [])):
                 summary.counts["unchanged"] += 1  # same input, same enrichment: nothing to redo
-                continue
-            result = prepare(item, options)
+            else:
+                fresh.append(item)
+        articles: list[Article] = []
+        for result in prepare(fresh, options, self.nlp):
             if isinstance(result, Rejected):
                 summary.reject(result)
             else:

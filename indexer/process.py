@@ -16,13 +16,16 @@ from datetime import date, datetime, timezone
 from typing import Callable
 
 from indexer import schema, stories
+from indexer.entities import entities
 from indexer.enrich import Article, enrich
+from indexer.nlp import parse
+from indexer.quotes import extract_quotes
 from indexer.passages import Passage, lead, split_passages
 from indexer.raw import RawArticle, Rejected
 
 # Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
 # (its passages' vectors still come from the embedding cache when their text is unchanged).
-ENRICH_VERSION = 7  # 4: quotes carry a normalised key and a vector; 5, 6: story signals; 7: lead = title + opening
+ENRICH_VERSION = 8  # 4: quote keys and vectors; 5, 6: story signals; 7: lead = title + opening; 8: parse-based speakers, entities
 Encode = Callable[[list[str]], list[list[float]]]
 
 
@@ -46,15 +49,25 @@ class IndexedArticle:
     document: dict  # what is stored in Elasticsearch (indexer.schema)
 
 
-def prepare(raw: RawArticle, options: Options) -> Article | Rejected:
-    """Clean and enrich one input. Never raises: an input that breaks a stage is rejected, alone."""
-    try:
-        result = enrich(raw, outlet=options.outlet, reference=options.reference)
-    except Exception as exc:  # noqa: BLE001 - one input may fail only itself, never the run
-        return Rejected(raw.source, f"could not be processed ({type(exc).__name__}: {str(exc)[:200]})")
-    if isinstance(result, Article):
-        result.input_hash = options.input_hash(raw)
-    return result
+def prepare(raws: list[RawArticle], options: Options, nlp=None) -> list[Article | Rejected]:
+    """Clean and enrich inputs; with a parser (indexer.nlp), speakers from the parse and the named
+    people, organisations and places, all articles parsed in one batch. Never raises: an input that
+    breaks a stage is rejected, alone."""
+    out: list[Article | Rejected] = []
+    for raw in raws:
+        try:
+            result = enrich(raw, outlet=options.outlet, reference=options.reference)
+        except Exception as exc:  # noqa: BLE001 - one input may fail only itself, never the run
+            result = Rejected(raw.source, f"could not be processed ({type(exc).__name__}: {str(exc)[:200]})")
+        if isinstance(result, Article):
+            result.input_hash = options.input_hash(raw)
+        out.append(result)
+    articles = [a for a in out if isinstance(a, Article)]
+    if nlp is not None and articles:
+        for article, doc in zip(articles, parse(nlp, [a.body for a in articles])):
+            article.quotes = extract_quotes(article.body, doc)
+            article.entities = entities(doc)
+    return out
 
 
 def embed(articles: list[Article], encode: Encode) -> list[IndexedArticle]:
@@ -72,8 +85,8 @@ def embed(articles: list[Article], encode: Encode) -> list[IndexedArticle]:
             for article, passages, lead_vector in zip(articles, split, lead_vectors)]
 
 
-def process(raws: list[RawArticle], options: Options, encode: Encode) -> list[IndexedArticle | Rejected]:
-    prepared = [prepare(raw, options) for raw in raws]
+def process(raws: list[RawArticle], options: Options, encode: Encode, nlp=None) -> list[IndexedArticle | Rejected]:
+    prepared = prepare(raws, options, nlp)
     indexed = iter(embed([p for p in prepared if isinstance(p, Article)], encode))
     return [next(indexed) if isinstance(p, Article) else p for p in prepared]
 
@@ -87,7 +100,8 @@ def document(article: Article, passages: list[Passage], vectors, quote_vectors, 
         schema.PLACE: article.place, schema.CONTENT_HASH: article.content_hash, schema.SOURCE: article.source,
         schema.FILE: article.file, schema.INPUT_HASH: article.input_hash,
         schema.INDEXED_AT: datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        schema.QUOTES: [{**q.to_doc(), "vector": v} for q, v in zip(article.quotes, quote_vectors)],
+        schema.QUOTES: [{**q.to_doc(article.body), "vector": v} for q, v in zip(article.quotes, quote_vectors)],
+        **(article.entities.document() if article.entities is not None else {}),
         schema.FINGERPRINT: stories.fingerprint(article.body),
         schema.NAMES: stories.names(article.body),
         schema.LEAD_VECTOR: lead_vector,

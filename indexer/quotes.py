@@ -17,6 +17,8 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass
 
+from indexer import speakers
+from indexer.entities import clean_name
 from indexer.attribution import (BLOCK_ATTRIBUTION, OPEN_CLOSE, People, attribute, collect_people,
                                  continue_speakers, is_name, resolve, trim_end)
 
@@ -33,16 +35,18 @@ class Quote:
     text: str
     start: int
     end: int
-    speaker: str | None
+    speaker: str | None  # the canonical name: "John Kirby" for "Kirby", "Mr Kirby", "John Kirby's"
     speaker_role: str | None
     cue: str | None
     block: bool = False
-    speaker_start: int | None = None
+    speaker_start: int | None = None  # where the speaker is named in the text (its surface form)
     speaker_end: int | None = None
+    speaker_kind: str | None = None  # person | organization | other
 
-    def to_doc(self) -> dict:
+    def to_doc(self, text: str = "") -> dict:
         doc = asdict(self)
-        doc.pop("speaker_start"), doc.pop("speaker_end")
+        start, end = doc.pop("speaker_start"), doc.pop("speaker_end")
+        doc["speaker_surface"] = text[start:end] if text and start is not None and end is not None else None
         doc["key"] = quote_key(self.text)
         return doc
 
@@ -146,11 +150,35 @@ def _shouting(text: str) -> bool:
     return len(letters) > 200 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
-def extract_quotes(text: str) -> list[Quote]:
-    """All direct quotations in a cleaned article, in text order, with offsets into ``text``. In an
+def extract_quotes(text: str, doc=None) -> list[Quote]:
+    """All direct quotations in a cleaned article, in text order, with offsets into ``text``. With the
+    article's parse (`doc`, spaCy) the speaker comes from it first (indexer.speakers), the patterns
+    where it finds none; a quote still without a speaker continues the previous one's. In an
     all-capitals text quotes are found but not attributed (see _shouting)."""
     if _shouting(text):
         return [Quote(text[s:e], s, e, None, None, None) for s, e in _quoted_spans(text)]
+    quotes = _by_patterns(text)
+    if doc is not None:
+        people = speakers.People(doc, [(q.start, q.end) for q in quotes])
+        for quote, found in zip(quotes, speakers.attribute_all(doc, [(q.start, q.end) for q in quotes])):
+            if found is None and quote.speaker and quote.speaker_start is not None:
+                found = people.named_in(quote.speaker_start, quote.speaker_end)  # the name inside "During … Mr Blair"
+            if found is not None:
+                quote.speaker, quote.speaker_kind = found.name, found.kind
+                quote.speaker_role = found.role or (quote.speaker_role if quote.speaker == found.name else None)
+                quote.speaker_start, quote.speaker_end = found.start, found.end
+        for previous, quote in zip(quotes, quotes[1:]):
+            if not quote.speaker and previous.speaker:
+                quote.speaker, quote.speaker_kind = previous.speaker, previous.speaker_kind
+                quote.speaker_role = previous.speaker_role
+    for quote in quotes:
+        quote.speaker = clean_name(quote.speaker) if quote.speaker else None
+        if quote.speaker and quote.speaker_kind is None:
+            quote.speaker_kind = "person" if is_name(quote.speaker) else "other"
+    return quotes
+
+
+def _by_patterns(text: str) -> list[Quote]:
     people = People()
     quoted = _quoted_spans(text)
     collect_people(text, people, quoted)

@@ -44,6 +44,10 @@ INDEXED_AT = "indexed_at"
 _KEYWORD = {"type": "keyword"}
 
 FILE = "file"  # where the article sits in the archive that was indexed ("bbc/business/001.txt")
+PEOPLE = "people"  # canonical names of the people, organisations and places an article names
+ORGANIZATIONS = "organizations"
+PLACES = "places"
+ENTITY_COUNTS = "entity_counts"  # {kind: {name: mentions}}
 
 # What a list of articles shows of each one (quote search, related coverage).
 SUMMARY = [TITLE, OUTLET, DATE, DATE_PRECISION, URL, LANGUAGE, STORY]
@@ -92,6 +96,10 @@ def mapping(model: ModelInfo) -> dict:
             CONTENT_HASH: _KEYWORD,
             SOURCE: _KEYWORD,
             FILE: _KEYWORD,
+            PEOPLE: _KEYWORD,
+            ORGANIZATIONS: _KEYWORD,
+            PLACES: _KEYWORD,
+            ENTITY_COUNTS: {"type": "object", "enabled": False},
             INPUT_HASH: _KEYWORD,
             STORY: _KEYWORD,
             STORY_REASON: {"type": "keyword", "index": False},
@@ -105,6 +113,8 @@ def mapping(model: ModelInfo) -> dict:
                     "text": analysis.text_field(),
                     "speaker": text_with_raw,
                     "speaker_role": _KEYWORD,
+                    "speaker_kind": _KEYWORD,  # person | organization | other
+                    "speaker_surface": {"type": "keyword", "index": False},  # the name as the text writes it
                     "cue": _KEYWORD,
                     "block": {"type": "boolean"},
                     "start": {"type": "integer"},

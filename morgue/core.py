@@ -37,8 +37,15 @@ class Morgue:
         """What the read side needs (search, quotes, articles, counts)."""
         return Context(self.cluster, self.alias, self.embedder)
 
+    @cached_property
+    def nlp(self):
+        """The English parser (indexer.nlp): speakers and named entities at index time."""
+        from indexer import nlp
+
+        return nlp.load()
+
     def indexer(self) -> Indexer:
-        return Indexer(self.es, self.embedder, self.alias, self.cache_dir)
+        return Indexer(self.es, self.embedder, self.alias, self.cache_dir, self.nlp)
 
     @property
     def cache_dir(self) -> Path:
@@ -57,7 +64,7 @@ class Morgue:
     def with_alias(self, alias: str) -> "Morgue":
         """The same cluster and encoder, reading and writing another alias (benchmarks, tests)."""
         other = Morgue(self.settings, alias)
-        other.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("cluster", "embedder")})
+        other.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("cluster", "embedder", "nlp")})
         return other
 
     def close(self) -> None:

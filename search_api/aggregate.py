@@ -12,7 +12,8 @@ from search_api.retrieve import msearch
 from search_api.search import parse_query
 
 INTERVALS = ("day", "week", "month", "year")
-TOP_FIELDS = {"outlets": schema.OUTLET, "languages": schema.LANGUAGE, "speakers": "quotes.speaker.raw"}
+TOP_FIELDS = {"outlets": schema.OUTLET, "languages": schema.LANGUAGE, "speakers": "quotes.speaker.raw",
+              "people": schema.PEOPLE, "organizations": schema.ORGANIZATIONS, "places": schema.PLACES}
 
 
 def _matching_and_all(ctx: Context, query: SearchQuery, aggs: dict | None, all_aggs: dict | None = None) -> dict:

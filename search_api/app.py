@@ -16,12 +16,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from indexer.settings import Settings
-from search_api import aggregate, articles, export as exports, quote_search, related as relations, search as searching
+from search_api import (aggregate, articles, export as exports, people, quote_search, related as relations,
+                        search as searching)
 from search_api.auth import Guard
 from search_api.context import Context
 from search_api.errors import ApiError, NotFound, PayloadTooLarge
-from search_api.models import (Article, ErrorBody, Health, QuoteResponse, RelatedResponse, SearchResponse, Syntax,
-                               TimeBucket, TopBucket)
+from search_api.models import (Article, ErrorBody, Health, PersonResponse, QuoteResponse, RelatedResponse,
+                               SearchResponse, Syntax, TimeBucket, TopBucket)
 from search_api.query import SearchQuery, invalid, validated
 
 MAX_BODY_BYTES = 64 * 1024  # a query object is small; more is a mistake or an attack
@@ -185,10 +186,17 @@ def create_api(context: Context, settings: Settings) -> FastAPI:
         base = SearchQuery.model_validate(query.model_dump(by_alias=True, exclude={"interval"}))
         return aggregate.count_over_time(context, base, query.interval.value)
 
-    @api.get("/top/{facet}", summary="Top outlets, speakers or languages, with totals under the same filters")
-    def top(facet: Literal["outlets", "speakers", "languages"], query: Annotated[SearchQuery, Query()],
+    @api.get("/top/{facet}", summary="Top outlets, speakers, languages, people, organisations or places, with totals "
+                                     "under the same filters")
+    def top(facet: Literal["outlets", "speakers", "languages", "people", "organizations", "places"],
+            query: Annotated[SearchQuery, Query()],
             context: Ctx) -> list[TopBucket]:
         return aggregate.top(context, query, facet)
+
+    @api.get("/people/{name}", summary="A person: their quotations across outlets, mentions and quotes over time, "
+                                       "roles, who is quoted alongside them")
+    def person(name: str, context: Ctx, size: Annotated[int, Query(ge=1, le=100)] = 50) -> PersonResponse:
+        return people.person(context, name, size)
 
     @api.get("/health", summary="Cluster, index version, model, document count")
     def health(context: Ctx) -> Health:

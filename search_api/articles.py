@@ -7,6 +7,7 @@ from indexer import schema
 from search_api.context import Context
 from search_api.errors import NotFound, Unavailable
 from search_api.models import Article, Health
+from search_api.present import QUOTE_FIELDS
 
 MAX_ID_CHARS = 512  # Elasticsearch refuses longer ids: such an id names no article
 
@@ -24,8 +25,7 @@ def article(ctx: Context, article_id: str) -> Article:
     fields = {k: v for k, v in source.items()
               if k in Article.model_fields and k not in (schema.ID, schema.QUOTES, schema.PASSAGES)}
     return Article(id=hits[0]["_id"], **fields,
-                   quotes=[{k: q.get(k) for k in ("text", "speaker", "speaker_role", "cue", "block", "start", "end", "key")}
-                           for q in source.get(schema.QUOTES, [])],
+                   quotes=[{k: q.get(k) for k in QUOTE_FIELDS} for q in source.get(schema.QUOTES, [])],
                    passages=[{k: p.get(k) for k in ("text", "start", "end")} for p in source.get(schema.PASSAGES, [])])
 
 

@@ -12,7 +12,8 @@ EXACT_BOOST = 0.5  # weight of the unstemmed match next to the stemmed one (Reut
 PROXIMITY_BOOST = 0.2  # each adjacent pair of query words found within PROXIMITY_SLOP positions
 PROXIMITY_SLOP = 3
 MAX_PAIRS = 16  # proximity pairs per group of words
-KEYWORD_FIELDS = {"outlet": schema.OUTLET, "language": schema.LANGUAGE, "place": schema.PLACE, "author": schema.AUTHOR}
+KEYWORD_FIELDS = {"outlet": schema.OUTLET, "language": schema.LANGUAGE, "author": schema.AUTHOR,
+                  "person": schema.PEOPLE, "org": schema.ORGANIZATIONS}
 
 
 def words(content: list[str], fields: list[str]) -> dict:
@@ -48,4 +49,7 @@ def field(name: str, value: str, scope: str) -> dict:
     if name == "speaker":
         clause = speakers.clause(value)
         return clause if scope == "quote" else {"nested": {"path": schema.QUOTES, "query": clause}}
+    if name == "place":  # named in the article, or its dateline
+        return {"bool": {"should": [{"term": {f: {"value": value, "case_insensitive": True}}}
+                                    for f in (schema.PLACES, schema.PLACE)], "minimum_should_match": 1}}
     return {"term": {KEYWORD_FIELDS[name]: {"value": value, "case_insensitive": True}}}

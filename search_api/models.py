@@ -57,6 +57,8 @@ class Quote(Model):
     text: str
     speaker: str | None = None
     speaker_role: str | None = None
+    speaker_kind: str | None = Field(None, description="person, organization or other")
+    speaker_surface: str | None = Field(None, description="the name as the text writes it")
     cue: str | None = None
     block: bool | None = None
     start: int
@@ -111,6 +113,9 @@ class Facets(Model):
     outlet: list[Bucket]
     language: list[Bucket]
     speaker: list[Bucket]
+    person: list[Bucket] = Field(default_factory=list, description="people the matching articles name")
+    org: list[Bucket] = Field(default_factory=list, description="organisations they name")
+    place: list[Bucket] = Field(default_factory=list, description="places they name")
     dates: DateRange
 
 
@@ -182,6 +187,22 @@ class QuoteResponse(Model):
     facets: QuoteFacets
 
 
+class PersonTime(Model):
+    date: str
+    mentions: int = Field(0, description="articles naming the person that month")
+    quoted: int = Field(0, description="articles quoting them")
+
+
+class PersonResponse(Model):
+    name: str
+    mentioned_in: int = Field(description="articles naming the person")
+    quoted_in: int = Field(description="articles quoting them")
+    roles: list[Bucket] = Field(description="the roles the texts give them, with how many quotations")
+    timeline: list[PersonTime]
+    alongside: list[Bucket] = Field(description="who is quoted in the same articles most often")
+    quotes: list[QuoteHit] = Field(description="their quotations, newest first, with where else each was carried")
+
+
 class Article(Model):
     id: str
     title: str | None = None
@@ -197,6 +218,9 @@ class Article(Model):
     author: str | None = None
     place: str | None = None
     file: str | None = Field(None, description="where the article sits in the archive that was indexed")
+    people: list[str] = Field(default_factory=list, description="people the article names (canonical)")
+    organizations: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
     story: str | None = None
     story_reason: str | None = None
     indexed_at: str | None = None

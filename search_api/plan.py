@@ -15,6 +15,7 @@ RANKING_SOURCE = [schema.DATE, schema.STORY]
 STORY_MEMBERS = 20
 MEMBER_FIELDS = [schema.TITLE, schema.OUTLET, schema.DATE, schema.URL]  # what a story lists of each article
 FACET_SIZE = 20
+ENTITY_FACETS = {"person": schema.PEOPLE, "org": schema.ORGANIZATIONS, "place": schema.PLACES}  # facet → field
 
 
 def filters(query: SearchQuery, speakers_too: bool = True, as_of: str | None = None) -> list[dict]:
@@ -34,6 +35,13 @@ def filters(query: SearchQuery, speakers_too: bool = True, as_of: str | None = N
         out.append({"terms": {schema.OUTLET: query.outlet}})
     if query.language:
         out.append({"terms": {schema.LANGUAGE: [l.lower() for l in query.language]}})
+    if query.person:
+        out.append({"terms": {schema.PEOPLE: query.person}})
+    if query.org:
+        out.append({"terms": {schema.ORGANIZATIONS: query.org}})
+    if query.place:
+        out.append({"bool": {"should": [{"terms": {schema.PLACES: query.place}}, {"terms": {schema.PLACE: query.place}}],
+                             "minimum_should_match": 1}})
     for speaker in query.speaker if speakers_too else ():
         out.append({"nested": {"path": schema.QUOTES, "query": speakers.clause(speaker)}})
     if query.has_quotes is not None:
@@ -127,5 +135,6 @@ def facets_body(parsed: Parsed, query: SearchQuery, as_of: str | None = None) ->
             "speaker": {"nested": {"path": schema.QUOTES}, "aggs": {
                 "names": {"terms": {"field": "quotes.speaker.raw", "size": FACET_SIZE},
                           "aggs": {"articles": {"reverse_nested": {}}}}}},
+            **{name: {"terms": {"field": field, "size": FACET_SIZE}} for name, field in ENTITY_FACETS.items()},
         },
     }

@@ -7,12 +7,13 @@ from search_api import fuse, speakers
 from search_api.highlight import highlights, term_spans
 from search_api.models import (ArticleSummary, Bucket, DateRange, Explain, Facets, Hit, Passage, Quote,
                                SearchResponse)
-from search_api.plan import MEMBER_FIELDS
+from search_api.plan import ENTITY_FACETS, MEMBER_FIELDS
 from search_api.query import Fusion, Mode, SearchQuery
 from search_api.retrieve import LegResult
 from search_api.syntax import Parsed
 
-QUOTE_FIELDS = ("text", "speaker", "speaker_role", "cue", "block", "start", "end", "key")
+QUOTE_FIELDS = ("text", "speaker", "speaker_role", "speaker_kind", "speaker_surface", "cue", "block", "start", "end",
+                "key")
 
 
 def explain(fused: fuse.Fused, query: SearchQuery | None) -> Explain:
@@ -73,6 +74,7 @@ def facets(result: LegResult) -> Facets:
         language=[Bucket(key=b["key"], count=b["doc_count"]) for b in aggs["language"]["buckets"]],
         speaker=[Bucket(key=b["key"], count=b["articles"]["doc_count"], quotes=b["doc_count"])
                  for b in aggs["speaker"]["names"]["buckets"]],
+        **{name: [Bucket(key=b["key"], count=b["doc_count"]) for b in aggs[name]["buckets"]] for name in ENTITY_FACETS},
         dates=DateRange(first=aggs["dates"].get("min_as_string"), last=aggs["dates"].get("max_as_string")))
 
 

@@ -15,7 +15,7 @@ MAX_SIZE = 100
 MAX_DEPTH = 500
 MAX_VALUES = 100  # values of one filter (outlet=A&outlet=B…)
 MAX_VALUE_CHARS = 512  # one outlet, speaker, language or story id
-LIST_PARAMS = ("outlet", "language", "speaker")
+LIST_PARAMS = ("outlet", "language", "speaker", "person", "org", "place")
 
 
 class Mode(str, Enum):
@@ -47,6 +47,11 @@ class SearchQuery(BaseModel):
     language: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="Language code (repeatable)")
     speaker: list[str] = Field(default_factory=list, max_length=MAX_VALUES,
                                description="Articles quoting this speaker (repeatable; a name inside the full name matches)")
+    person: list[str] = Field(default_factory=list, max_length=MAX_VALUES,
+                              description="Articles naming this person (canonical name; repeatable)")
+    org: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="Articles naming this organisation")
+    place: list[str] = Field(default_factory=list, max_length=MAX_VALUES,
+                             description="Articles naming this place, or datelined there")
     has_quotes: bool | None = None
     story: str | None = Field(None, max_length=MAX_VALUE_CHARS)
     size: int = Field(10, ge=1, le=MAX_SIZE)
@@ -63,14 +68,14 @@ class SearchQuery(BaseModel):
     facets: bool = False
     collapse: Literal["none", "story"] = Field("none", description="story: one hit per story, with its other articles")
 
-    @field_validator("outlet", "language", "speaker", mode="before")
+    @field_validator(*LIST_PARAMS, mode="before")
     @classmethod
     def _listify(cls, value):
         if value is None:
             return []
         return [value] if isinstance(value, str) else value
 
-    @field_validator("outlet", "language", "speaker")
+    @field_validator(*LIST_PARAMS)
     @classmethod
     def _short(cls, values: list[str]) -> list[str]:
         if any(len(v) > MAX_VALUE_CHARS for v in values):

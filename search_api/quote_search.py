@@ -25,7 +25,7 @@ LINK_MIN_WORDS = 5
 MAX_CARRIERS = 20
 QUOTES_PER_ARTICLE = 10
 ARTICLE_FIELDS = schema.SUMMARY
-QUOTE_FIELDS = [f"{schema.QUOTES}.{f}" for f in ("text", "speaker", "speaker_role", "cue", "block", "start", "end")]
+QUOTE_FIELDS = [f"{schema.QUOTES}.{f}" for f in QUOTE_KEYS]
 FACET_SIZE = 20
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-FIELDS = ("title", "outlet", "speaker", "language", "place", "author")
+FIELDS = ("title", "outlet", "speaker", "person", "org", "language", "place", "author")
 CAPS_HEADLINE_WORDS = 4  # an all-capitals text this long is a pasted headline: its AND/OR/NOT are words
 
 _NORMALISE = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "″": '"',

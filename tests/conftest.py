@@ -1,4 +1,5 @@
-"""One real Elasticsearch node for the whole test run, and the real embedding model.
+"""One real Elasticsearch node for the whole test run, the real embedding model and parser, and a real
+headless Chromium for the UI.
 
 MORGUE_ES_URL set: tests use that cluster. Unset: an ephemeral managed node on a free port, with its
 own data directory, stopped when the session ends (pass or fail)."""
@@ -6,7 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -87,7 +91,7 @@ BBC_SUBSET = 300  # spread over BBC's five folders: enough distractors, under a 
 
 
 @pytest.fixture(scope="session")
-def archive_alias(es, embedder, shared_dir) -> str:
+def archive_alias(es, embedder, shared_dir, morgue) -> str:
     """One searchable index for the API and UI tests: the sample archive and a hostile article, and with
     MORGUE_SHARED the two seed articles plus a slice of BBC News as distractors."""
     from indexer.pipeline import Indexer
@@ -99,7 +103,7 @@ def archive_alias(es, embedder, shared_dir) -> str:
     if shared_dir is not None:
         bbc = [item[0] for item in iter_files([shared_dir / "data" / "bbc"]) if isinstance(item, tuple) and item[0].stem.isdigit()]
         paths += [shared_dir / "seeds"] + bbc[:: max(len(bbc) // BBC_SUBSET, 1)][:BBC_SUBSET]
-    summary = Indexer(es, embedder, alias, cache).run(paths, quiet=True)
+    summary = Indexer(es, embedder, alias, cache, morgue.nlp).run(paths, quiet=True)
     assert summary.counts["rejected"] == 0, summary.rejected
     yield alias
     names = list(es.indices.get_alias(name=alias))
@@ -132,3 +136,59 @@ def seed_ids(api, shared_dir) -> dict[str, str]:
         pytest.skip("MORGUE_SHARED is not set")
     hits = api.get("/api/search", params={"q": '"sovereign decision"', "mode": "keyword", "size": 10}).json()["hits"]
     return {h["outlet"]: h["id"] for h in hits}
+
+
+# ---- the UI in a real headless Chromium, served by uvicorn from the same app as the API
+
+import uvicorn  # noqa: E402
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+
+ARTIFACTS = Path(os.environ.get("MORGUE_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))
+CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--window-size=1280,1600")
+
+
+def _find(*names: str) -> str:
+    for name in names:
+        if path := shutil.which(name):
+            return path
+    raise AssertionError(f"none of {names} is installed: `apt-get install chromium chromium-driver` (make test does)")
+
+
+@pytest.fixture(scope="module")
+def server(es_url, archive_alias, make_app):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(make_app(es_url, archive_alias), host="127.0.0.1", port=port,
+                            log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not instance.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = _find("chromium", "chromium-browser")
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=_find("chromedriver")), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where browser screenshots go (artifacts/, or MORGUE_ARTIFACTS)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

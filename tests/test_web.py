@@ -1,61 +1,10 @@
 """The web UI in a real headless Chromium (Debian's chromium + chromium-driver, driven by Selenium),
 served by uvicorn on a free port from the same app as the API. Screenshots go to artifacts/."""
-import os
-import shutil
-import socket
-import threading
-import time
-from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
-import uvicorn
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-
-ARTIFACTS = Path(os.environ.get("MORGUE_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))
-CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--window-size=1280,1600")
-
-
-def _find(*names: str) -> str:
-    for name in names:
-        if path := shutil.which(name):
-            return path
-    raise AssertionError(f"none of {names} is installed: `apt-get install chromium chromium-driver` (make test does)")
-
-
-@pytest.fixture(scope="module")
-def server(es_url, archive_alias, make_app):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(make_app(es_url, archive_alias), host="127.0.0.1", port=port,
-                            log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not instance.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = _find("chromium", "chromium-browser")
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=_find("chromedriver")), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
 
 
 def _open(browser, url: str) -> None:
@@ -63,7 +12,7 @@ def _open(browser, url: str) -> None:
     assert "Internal Server Error" not in browser.page_source
 
 
-def test_sovereign_decision_shows_both_seeds_with_marks_and_quotes(server, browser, shared):
+def test_sovereign_decision_shows_both_seeds_with_marks_and_quotes(server, browser, shared, artifacts):
     _open(browser, f"{server}/?q={quote_plus(chr(34) + 'sovereign decision' + chr(34))}&mode=keyword")
     hits = browser.find_elements(By.CSS_SELECTOR, "article.hit")
     outlets = [h.find_element(By.CSS_SELECTOR, ".meta").text.split(" · ")[0] for h in hits[:2]]
@@ -75,11 +24,10 @@ def test_sovereign_decision_shows_both_seeds_with_marks_and_quotes(server, brows
         assert any("sovereign decision" in q.text.replace("’", "'") for q in quotes), [q.text for q in quotes]
         assert "John Kirby" in hit.text  # the speaker is visible, not only an attribute
     assert "no timeline" in browser.find_element(By.CSS_SELECTOR, ".timeline").text.lower()  # neither has a year
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(ARTIFACTS / "search-sovereign-decision.png"))
+    browser.save_screenshot(str(artifacts / "search-sovereign-decision.png"))
 
 
-def test_unn_reader_marks_kirbys_quotes_without_junk(server, browser, shared):
+def test_unn_reader_marks_kirbys_quotes_without_junk(server, browser, shared, artifacts):
     _open(browser, f"{server}/?q={quote_plus('sovereign decision')}&mode=keyword&outlet=UNN")
     browser.find_element(By.CSS_SELECTOR, "article.hit h2 a").click()
     article = browser.find_element(By.CSS_SELECTOR, "article.article")
@@ -90,7 +38,7 @@ def test_unn_reader_marks_kirbys_quotes_without_junk(server, browser, shared):
     for junk in ("переглядiв", "News by theme", "Explosions in Odesa", "Oval Office"):
         assert junk not in page, junk
     assert "TASS" in browser.find_element(By.CSS_SELECTOR, ".related").text  # the same story elsewhere
-    browser.save_screenshot(str(ARTIFACTS / "reader-unn.png"))
+    browser.save_screenshot(str(artifacts / "reader-unn.png"))
 
 
 def test_markup_in_articles_is_shown_as_text_and_never_runs(server, browser):
@@ -142,7 +90,7 @@ def test_bad_query_shows_the_problem_not_a_server_error(server, browser):
     assert browser.find_element(By.ID, "q").get_attribute("value") == "kirby AND"  # the query is kept to fix
 
 
-def test_timeline_facets_and_next_page(server, browser):
+def test_timeline_facets_and_next_page(server, browser, artifacts):
     _open(browser, f"{server}/?q=barrier&mode=keyword&size=3")
     bars = browser.find_elements(By.CSS_SELECTOR, ".timeline svg rect")
     assert bars and any("2025-03" in b.find_element(By.TAG_NAME, "title").get_attribute("textContent") for b in bars)
@@ -152,15 +100,15 @@ def test_timeline_facets_and_next_page(server, browser):
     browser.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
     second = [h.get_attribute("data-id") for h in browser.find_elements(By.CSS_SELECTOR, "article.hit")]
     assert second and not set(first) & set(second)
-    browser.save_screenshot(str(ARTIFACTS / "search-barrier.png"))
+    browser.save_screenshot(str(artifacts / "search-barrier.png"))
 
 
-def test_phone_width_has_no_sideways_scroll(server, browser):
+def test_phone_width_has_no_sideways_scroll(server, browser, artifacts):
     browser.set_window_size(390, 844)
     try:
         _open(browser, f"{server}/?q=barrier&mode=keyword")
         assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
-        browser.save_screenshot(str(ARTIFACTS / "search-barrier-phone.png"))
+        browser.save_screenshot(str(artifacts / "search-barrier-phone.png"))
     finally:
         browser.set_window_size(1280, 1600)
 

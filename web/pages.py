@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from search_api import aggregate, articles, quote_search, related as relations, search as searching
+from search_api import aggregate, articles, people, quote_search, related as relations, search as searching
 from search_api.app import http_error_json
 from search_api.auth import COOKIE
 from search_api.errors import ApiError, NotFound, Unauthorized
@@ -161,6 +161,16 @@ def mount(app: FastAPI) -> None:
             speakers.setdefault(quote.speaker or "Unattributed", []).append(
                 {"quote": quote, "carried_by": carriers.get(f"{article_id}:{quote.start}", [])})
         return render("article.html", article=article, marks=marks, speakers=speakers, related=related, q=q)
+
+    @app.get("/people/{name}", response_class=HTMLResponse, include_in_schema=False)
+    def person_page(name: str, request: Request):
+        if (redirect := signed_in(request)) is not None:
+            return redirect
+        try:
+            found = people.person(request.app.state.context, name)
+        except ApiError as error:
+            return render("error.html", status=error.status, headers=error.headers, error=error)
+        return render("person.html", person=found, chart=timeline.person_chart(found.timeline))
 
     @app.exception_handler(StarletteHTTPException)
     async def not_found(request: Request, exc: StarletteHTTPException):

@@ -14,6 +14,7 @@ class Bar:
     width: float
     height: float
     label: str  # the bar's tooltip and accessible name
+    kind: str = "count"
 
 
 @dataclass
@@ -44,4 +45,20 @@ def chart(rows: list) -> Chart | None:
         height = HEIGHT * row.count / peak
         bars.append(Bar(round(i * width, 2), round(HEIGHT - height, 2), round(max(width - GAP, 1), 2),
                         round(height, 2), f"{row.date}: {row.count} of {row.total} articles ({100 * row.ratio:.1f}%)"))
+    return Chart(bars, rows[0].date, rows[-1].date, peak)
+
+
+def person_chart(rows: list) -> Chart | None:
+    """Two bars a month: articles naming the person and articles quoting them (models.PersonTime)."""
+    if not rows:
+        return None
+    peak = max(max(r.mentions, r.quoted) for r in rows) or 1
+    width = WIDTH / len(rows)
+    bars = []
+    for i, row in enumerate(rows):
+        for j, (kind, value) in enumerate((("mentions", row.mentions), ("quoted", row.quoted))):
+            height = HEIGHT * value / peak
+            bars.append(Bar(round(i * width + j * width / 2, 2), round(HEIGHT - height, 2),
+                            round(max(width / 2 - GAP, 1), 2), round(height, 2),
+                            f"{row.date[:7]}: named in {row.mentions}, quoted in {row.quoted}", kind))
     return Chart(bars, rows[0].date, rows[-1].date, peak)
