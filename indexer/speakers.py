@@ -58,8 +58,14 @@ vincent russell elijah louis bobby philip johnny barack bill bernie tim mike mit
 rand vladimir bashar recep xi shinzo francois emmanuel boris tony gordon jeremy nigel howard rudy newt
 reince sean corey jared steve kellyanne rex jim tom jon harry lindsey orrin chuck dick al joe pete ben
 dan ron greg herman rick mitt tommy tomas jonas kell hugo
-""".split()) - {"kellyanne"}
+brian josh brandon jeff luke max sam nick ian colin neil martin carlos luis antonin norman carter
+mohammed muhammad ahmed ali omar hassan kim jong vladimir
+""".split()) - {"kellyanne", "terry", "jean", "kelly", "jordan", "leslie", "dana", "robin"}
 TITLES = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f", "miss": "f"}
+GENDERED_NOUNS = {**{w: "f" for w in "widow mother wife daughter sister spokeswoman chairwoman congresswoman "
+                      "businesswoman actress grandmother woman girl aunt niece councilwoman".split()},
+                  **{w: "m" for w in "widower father husband son brother spokesman chairman congressman "
+                      "businessman actor grandfather man boy uncle nephew councilman".split()}}
 PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
 
 
@@ -110,6 +116,32 @@ def _role_of(ent) -> str | None:
     return None
 
 
+def _words(name: str) -> list[str]:
+    return name.replace("’s", "").replace("'s", "").split()
+
+
+def _gender_nearby(ent) -> str | None:
+    """The gender the words around a name give: a title ("Mrs."), a role noun before it ("9/11 widow
+    Terry Strada") or in apposition ("Terry Strada, a mother of two")."""
+    doc = ent.doc
+    before = doc[ent.start - 1].lower_ if ent.start else ""
+    if before in TITLES:
+        return TITLES[before]
+    if len(ent) < 2:  # a surname alone may stand for several people ("Clinton")
+        return None
+    after = [t.lower_ for t in doc[ent.end + 1:ent.end + 4]] if ent.end < len(doc) and doc[ent.end].text == "," else []
+    for word in [before] + after:
+        if word in GENDERED_NOUNS:
+            return GENDERED_NOUNS[word]
+    return None
+
+
+def _is_surname_of(ent, surnames: set[str]) -> bool:
+    words = _words(ent.text)
+    return ent.label_ in ("ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LOC") and 0 < len(words) <= 2 \
+        and words[-1].lower() in surnames and all(w[:1].isupper() for w in words)
+
+
 class People:
     """The people (PERSON entities) of one article outside quotations, in text order, with the
     subjects marked: what a pronoun or a role noun may stand for. A surname alone ("Clinton") stands
@@ -117,29 +149,58 @@ class People:
     title tells it, keeps "she" from resolving to a man."""
 
     def __init__(self, doc, quotes: list[tuple[int, int]]):
-        self.mentions = [(ent.start_char, ent, ent.root.dep_ in ("nsubj", "nsubjpass"))
-                         for ent in doc.ents if ent.label_ == "PERSON" and not any(s <= ent.start_char < e
-                                                                                    for s, e in quotes)]
+        def quoted(at: int) -> bool:
+            return any(s <= at < e for s, e in quotes)
+
+        outside = [ent for ent in doc.ents if not quoted(ent.start_char)]
+        surnames = {_words(ent.text)[-1].lower() for ent in outside if ent.label_ == "PERSON" and _words(ent.text)}
+        # The small model often labels a person's surname alone as an organisation or a place, or as
+        # nothing ("Ham said" after "Gen. Carter Ham"): a short entity or a proper noun that is a known
+        # surname is a mention of that person.
+        mentions = [ent for ent in outside if ent.label_ == "PERSON" or _is_surname_of(ent, surnames)]
+        mentions += [doc[t.i:t.i + 1] for t in doc if t.pos_ == "PROPN" and not t.ent_type_
+                     and t.lower_ in surnames and not quoted(t.idx)]
+        mentions.sort(key=lambda m: m.start_char)
+        self.mentions = [(m.start_char, m, m.root.dep_ in ("nsubj", "nsubjpass")) for m in mentions]
+        self.surnames = surnames
         self.last: Speaker | None = None  # the speaker of the previous quotation, and where it ended
         self.last_at = 0
-        self.full: dict[str, str] = {}  # surname → the longest name with it
+        # surname → the full names with it, first seen first ("Donald Trump", "Ivanka Trump")
+        self.full: dict[str, list[str]] = {}
         self.gender: dict[str, str] = {}  # full name → m | f
         for _, ent, _ in self.mentions:
-            words = ent.text.replace("’s", "").replace("'s", "").split()
+            words = _words(ent.text)
+            if len(words) < 2:
+                continue
+            names = self.full.setdefault(words[-1].lower(), [])
+            same = [k for k, n in enumerate(names) if n.split()[0] == words[0]]
+            if not same:
+                names.append(" ".join(words))
+            elif len(words) > len(names[same[0]].split()):
+                names[same[0]] = " ".join(words)  # "Donald J. Trump" completes "Donald Trump"
+        for _, ent, _ in self.mentions:
+            words = _words(ent.text)
             if not words:
                 continue
-            surname = words[-1].lower()
-            if len(words) > len(self.full.get(surname, "").split()):
-                self.full[surname] = " ".join(words)
-            before = ent.doc[ent.start - 1].lower_ if ent.start else ""
             first = words[0].lower()
-            gender = TITLES.get(before) or ("f" if first in FEMALE else "m" if first in MALE else None)
+            gender = _gender_nearby(ent) or ("f" if first in FEMALE else "m" if first in MALE else None)
             if gender:
                 self.gender.setdefault(self.canonical(ent.text), gender)
 
+    def is_person(self, ent) -> bool:
+        return ent.label_ == "PERSON" or _is_surname_of(ent, self.surnames)
+
     def canonical(self, name: str) -> str:
-        words = name.replace("’s", "").replace("'s", "").split()
-        return self.full.get(words[-1].lower(), " ".join(words)) if words else name
+        """The full name a mention stands for: a surname alone is the first full name with it; a full
+        name stays itself unless a longer form of it is known ("Donald Trump" → "Donald J. Trump")."""
+        words = _words(name)
+        if not words:
+            return name
+        names = self.full.get(words[-1].lower(), [])
+        if len(words) == 1:
+            return names[0] if names else words[0]
+        same = [n for n in names if n.split()[0] == words[0]]
+        return same[0] if same else " ".join(words)
 
     def named_in(self, start: int, end: int) -> Speaker | None:
         """The person named within [start, end) of the text, if exactly one is."""
@@ -173,15 +234,16 @@ def _from_subject(subject, people: People, quotes) -> Speaker | None:
         return None
     ent = _entity(subject)
     if ent is None:  # a name inside a longer subject ("Trump campaign spokesman Jason Miller")
-        inner = [e for e in subject.doc.ents if e.label_ == "PERSON" and subject.left_edge.i <= e.start
+        inner = [e for e in subject.doc.ents if people.is_person(e) and subject.left_edge.i <= e.start
                  and e.end <= subject.right_edge.i + 1]
         ent = inner[0] if inner else None
         appos = [t for t in subject.children if t.dep_ == "appos" and _entity(t) is not None]
         if ent is None and appos:
             ent = _entity(appos[0])
-    if ent is not None and ent.label_ in SPEAKING_ENTITIES:
-        person = ent.label_ == "PERSON"
-        return Speaker(people.canonical(ent.text) if person else ent.text, SPEAKING_ENTITIES[ent.label_],
+    if ent is not None and (ent.label_ in SPEAKING_ENTITIES or people.is_person(ent)):
+        person = people.is_person(ent)
+        return Speaker(people.canonical(ent.text) if person else ent.text,
+                       "person" if person else SPEAKING_ENTITIES[ent.label_],
                        _role_of(ent) if person else None, ent.start_char, ent.end_char)
     word = subject.lower_
     if word in PRONOUNS:
