@@ -167,6 +167,9 @@ def extract_quotes(text: str, doc=None) -> list[Quote]:
                 quote.speaker, quote.speaker_kind = found.name, found.kind
                 quote.speaker_role = found.role or (quote.speaker_role if quote.speaker == found.name else None)
                 quote.speaker_start, quote.speaker_end = found.start, found.end
+        for quote in quotes:
+            if quote.speaker:
+                quote.speaker = speaker_name(quote.speaker, quote.speaker_kind)
         for previous, quote in zip(quotes, quotes[1:]):
             if not quote.speaker and previous.speaker:
                 quote.speaker, quote.speaker_kind = previous.speaker, previous.speaker_kind
@@ -176,6 +179,23 @@ def extract_quotes(text: str, doc=None) -> list[Quote]:
         if quote.speaker and quote.speaker_kind is None:
             quote.speaker_kind = "person" if is_name(quote.speaker) else "other"
     return quotes
+
+
+_FRAGMENT_END = {"who", "which", "that", "and", "or", "but", "repeatedly", "also", "then", "to", "of", "in"}
+
+
+def speaker_name(name: str, kind: str | None) -> str | None:
+    """A speaker as a reader would write it, or None for what is no speaker at all: a mention cut at
+    a sentence break ("Vladimir Putin. He" → "Vladimir Putin"), a person without the organisation
+    after "for" ("Cameron Easley for Morning Consult"), and no fragments ("After", "the car and
+    repeatedly", "a young woman who")."""
+    name = re.split(r"(?<=[a-z]{2})\.\s+", name.strip())[0]
+    if kind == "person" or is_name(name.split(" for ")[0].split(" of ")[0]):
+        name = re.split(r"\s+(?:for|of|from|at)\s+(?=[A-Z])", name)[0]
+    words = name.split()
+    if not words or words[-1].lower() in _FRAGMENT_END or (len(words) == 1 and not is_name(name)):
+        return None
+    return name
 
 
 def _by_patterns(text: str) -> list[Quote]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indexer import gender as gender_of
 from indexer.attribution import CUE_VERBS
 
 SPEECH_VERBS = frozenset(CUE_VERBS) | frozenset(
@@ -35,38 +36,6 @@ SOURCE_NOUNS = frozenset(
     "prosecutors lawmakers democrats republicans aides advisers sources members leaders workers".split())
 SPEAKING_ENTITIES = {"PERSON": "person", "ORG": "organization", "NORP": "organization", "GPE": "organization"}
 WINDOW = 2500  # characters back to look for the person a pronoun or a role noun stands for
-FEMALE = frozenset("""
-mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa margaret betty sandra
-ashley dorothy kimberly emily donna michelle carol amanda melissa deborah stephanie rebecca laura sharon
-cynthia kathleen amy shirley angela helen anna brenda pamela nicole emma samantha katherine christine debra
-rachel catherine carolyn janet ruth maria heather diane virginia julie joyce victoria olivia kelly christina
-lauren joan evelyn judith megan cheryl andrea hannah martha jacqueline frances gloria ann teresa kathryn
-sara janice jean alice madison doris abigail julia judy grace denise amber marilyn beverly danielle theresa
-sophia marie diana brittany natalie isabella charlotte rose alexis kayla hillary ivanka melania kellyanne
-michele huma chelsea loretta condoleezza madeleine hope sheila elaine nikki marine theresa angela jill
-claire tammy kamala kirsten amy debbie janet ruth sonia ursula christine federica valerie donna susan
-jane ada maria ida femke elena
-""".split())
-MALE = frozenset("""
-james robert john michael david william richard joseph thomas charles christopher daniel matthew anthony
-mark donald steven paul andrew joshua kenneth kevin brian george timothy ronald edward jason jeffrey ryan
-jacob gary nicholas eric jonathan stephen larry justin scott brandon benjamin samuel gregory alexander
-frank patrick raymond jack dennis jerry tyler aaron jose adam nathan henry douglas zachary peter kyle
-walter ethan jeremy harold keith christian roger noah gerald carl terry sean austin arthur lawrence jesse
-dylan bryan joe jordan billy bruce albert willie gabriel logan alan juan wayne roy ralph randy eugene
-vincent russell elijah louis bobby philip johnny barack bill bernie tim mike mitch chris jeb ted marco
-rand vladimir bashar recep xi shinzo francois emmanuel boris tony gordon jeremy nigel howard rudy newt
-reince sean corey jared steve kellyanne rex jim tom jon harry lindsey orrin chuck dick al joe pete ben
-dan ron greg herman rick mitt tommy tomas jonas kell hugo
-brian josh brandon jeff luke max sam nick ian colin neil martin carlos luis antonin norman carter
-mohammed muhammad ahmed ali omar hassan kim jong vladimir
-""".split()) - {"kellyanne", "terry", "jean", "kelly", "jordan", "leslie", "dana", "robin"}
-TITLES = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f", "miss": "f"}
-GENDERED_NOUNS = {**{w: "f" for w in "widow mother wife daughter sister spokeswoman chairwoman congresswoman "
-                      "businesswoman actress grandmother woman girl aunt niece councilwoman".split()},
-                  **{w: "m" for w in "widower father husband son brother spokesman chairman congressman "
-                      "businessman actor grandfather man boy uncle nephew councilman".split()}}
-PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
 
 
 @dataclass
@@ -96,8 +65,14 @@ def _subject(verb):
     for child in verb.children:
         if child.dep_ in ("nsubj", "nsubjpass"):
             return child
-    if verb.dep_ in ("conj", "xcomp", "advcl", "ccomp") and verb.head is not verb:
-        for child in verb.head.children:
+    # A verb without a subject of its own takes its clause's: "…, he said, adding that …", "After
+    # saying …, she was …", "wanted to tell the crowd …".
+    node = verb
+    for _ in range(3):
+        if node.dep_ not in ("conj", "xcomp", "advcl", "ccomp", "pcomp", "prep", "acl") or node.head is node:
+            return None
+        node = node.head
+        for child in node.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
                 return child
     return None
@@ -120,20 +95,17 @@ def _words(name: str) -> list[str]:
     return name.replace("’s", "").replace("'s", "").split()
 
 
-def _gender_nearby(ent) -> str | None:
-    """The gender the words around a name give: a title ("Mrs."), a role noun before it ("9/11 widow
-    Terry Strada") or in apposition ("Terry Strada, a mother of two")."""
+def _role_words(ent) -> set[str]:
+    """Lower-case words of the title before a name and of its apposition after a comma."""
     doc = ent.doc
-    before = doc[ent.start - 1].lower_ if ent.start else ""
-    if before in TITLES:
-        return TITLES[before]
-    if len(ent) < 2:  # a surname alone may stand for several people ("Clinton")
-        return None
-    after = [t.lower_ for t in doc[ent.end + 1:ent.end + 4]] if ent.end < len(doc) and doc[ent.end].text == "," else []
-    for word in [before] + after:
-        if word in GENDERED_NOUNS:
-            return GENDERED_NOUNS[word]
-    return None
+    words = set()
+    i = ent.start - 1
+    while i >= 0 and i >= ent.start - 4 and (doc[i].pos_ in ("PROPN", "NOUN", "ADJ") or doc[i].text == "."):
+        words.add(doc[i].lower_)
+        i -= 1
+    if ent.end < len(doc) and doc[ent.end].text == ",":
+        words.update(t.lower_ for t in doc[ent.end + 1:ent.end + 7] if t.pos_ in ("NOUN", "PROPN"))
+    return words
 
 
 def _is_surname_of(ent, surnames: set[str]) -> bool:
@@ -182,8 +154,7 @@ class People:
             words = _words(ent.text)
             if not words:
                 continue
-            first = words[0].lower()
-            gender = _gender_nearby(ent) or ("f" if first in FEMALE else "m" if first in MALE else None)
+            gender = gender_of.nearby(ent) or gender_of.of_name(words)
             if gender:
                 self.gender.setdefault(self.canonical(ent.text), gender)
 
@@ -210,15 +181,23 @@ class People:
         return Speaker(self.canonical(inside[0].text), "person", None, inside[0].start_char, inside[0].end_char)
 
     def compatible(self, name: str, pronoun: str | None) -> bool:
-        wanted = PRONOUN_GENDER.get(pronoun or "")
+        wanted = gender_of.PRONOUN_GENDER.get(pronoun or "")
         return wanted is None or self.gender.get(self.canonical(name), wanted) == wanted
 
+    def with_role(self, offset: int, noun: str) -> Speaker | None:
+        """The last person named before offset with that role next to the name ("the president" →
+        "President Barack Obama"; "the governor" → "Mike Pence, the Indiana governor")."""
+        for at, ent, _ in reversed(self.mentions):
+            if offset - WINDOW <= at < offset and noun in _role_words(ent):
+                return Speaker(self.canonical(ent.text), "person", None, ent.start_char, ent.end_char)
+        return None
+
     def before(self, offset: int, pronoun: str | None = None) -> Speaker | None:
-        wanted = PRONOUN_GENDER.get(pronoun or "")
+        wanted = gender_of.PRONOUN_GENDER.get(pronoun or "")
         since_last = [1 for at, ent, subject in self.mentions if self.last_at <= at < offset and subject
                       and self.compatible(ent.text, pronoun)]
         if self.last is not None and self.last.kind == "person" and offset - self.last_at <= WINDOW \
-                and pronoun in PRONOUN_GENDER and self.compatible(self.last.name, pronoun) and not since_last:
+                and pronoun in gender_of.PRONOUN_GENDER and self.compatible(self.last.name, pronoun) and not since_last:
             return Speaker(self.last.name, "person")  # "…," she said: still the person quoted just before
         candidates = [(at, ent, subject) for at, ent, subject in self.mentions if offset - WINDOW <= at < offset
                       and (wanted is None or self.gender.get(self.canonical(ent.text), wanted) == wanted)]
@@ -249,7 +228,7 @@ def _from_subject(subject, people: People, quotes) -> Speaker | None:
     if word in PRONOUNS:
         return people.before(subject.idx, word)
     if subject.pos_ in ("NOUN", "PROPN") and word in PERSON_NOUNS:
-        found = people.before(subject.idx)
+        found = people.with_role(subject.idx, word) or people.before(subject.idx)
         if found is not None:
             found.role = subject.doc[subject.left_edge.i:subject.i + 1].text
         return found
