@@ -269,6 +269,16 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
                 found = _from_subject(_subject(verb), people, quotes)
                 if found is not None and (previous.text.rstrip().endswith(":") or verb.lower_ in SPEECH_VERBS):
                     return found
+    # A partial quote inside a sentence about someone: Ryan, despite …, the victims "do need …"; the
+    # person is the sentence's subject, before the quote, with no other quotation in between.
+    if span[0].i > first.start and not any(first.start_char <= e <= start for s, e in quotes if e != end):
+        root = first.root
+        subject = _subject(root) if not _in_quotes(root, quotes) else None
+        if subject is not None and subject.idx < start and "\n" not in doc.text[subject.idx:start] \
+                and _entity(subject) is not None:
+            found = _from_subject(subject, people, quotes)
+            if found is not None and found.kind == "person":
+                return found
     return None
 
 
