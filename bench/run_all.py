@@ -34,16 +34,17 @@ def steps(shared: Path, home: Path) -> list[tuple[str, list[str], dict]]:
         ("query latency, BBC", [py, "-m", "bench.latency", "--alias", "morgue"], {}),
         ("query latency, Reuters", [py, "-m", "bench.latency", "--alias", "reuters"], {}),
         ("export memory, Reuters", [py, "-m", "bench.export_memory", "--alias", "reuters"], {}),
-        ("story grouping time, BBC", morgue + ["stories", "--rebuild"], {"MORGUE_INDEX": "morgue"}),
-        ("story grouping time, Reuters", morgue + ["stories", "--rebuild"], {"MORGUE_INDEX": "reuters"}),
+        ("stories, BBC", [py, "-m", "bench.story_groups", "--alias", "morgue", "--rebuild"], {}),
+        ("stories, Reuters", [py, "-m", "bench.story_groups", "--alias", "reuters", "--rebuild"], {}),
         ("relevance, Reuters dev and TIME", [py, "-m", "bench.relevance"], {}),
-        ("same-story similarity, SemEval", [py, "-m", "bench.semeval_stories"], {}),
+        ("same-event model, SemEval and labelled pairs", [py, "-m", "bench.story_model"], {}),
         ("quotes, PolNeAR dev", [py, "bench/polnear_quotes.py"], {}),
     ]
 
 
 ORDER = ["relevance-reuters.md", "relevance-time.md", "encoders.md", "throughput-bbc.md", "throughput-reuters.md",
-         "latency-morgue.md", "latency-reuters.md", "export_memory.md", "semeval_stories.md", "polnear_quotes.md",
+         "latency-morgue.md", "latency-reuters.md", "export_memory.md", "stories-morgue.md", "stories-reuters.md",
+         "story_model.md", "polnear_quotes.md",
          "outage.md"]
 
 

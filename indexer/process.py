@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Callable
 
-from indexer import schema, stories
+from indexer import schema, story_evidence
 from indexer.entities import entities
 from indexer.enrich import Article, enrich
 from indexer.nlp import parse
@@ -102,8 +102,8 @@ def document(article: Article, passages: list[Passage], vectors, quote_vectors, 
         schema.INDEXED_AT: datetime.now(timezone.utc).isoformat(timespec="seconds"),
         schema.QUOTES: [{**q.to_doc(article.body), "vector": v} for q, v in zip(article.quotes, quote_vectors)],
         **(article.entities.document() if article.entities is not None else {}),
-        schema.FINGERPRINT: stories.fingerprint(article.body),
-        schema.NAMES: stories.names(article.body),
+        schema.FINGERPRINT: story_evidence.fingerprint(article.body),
+        schema.NAMES: story_evidence.names(article.body),
         schema.LEAD_VECTOR: lead_vector,
         schema.PASSAGES: [{"text": p.text, "start": p.start, "end": p.end, "vector": v} for p, v in zip(passages, vectors)],
     }

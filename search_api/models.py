@@ -76,6 +76,17 @@ class ArticleSummary(Model):
     url: str | None = None
     language: str | None = None
     story: str | None = None
+    copy_of: str | None = Field(None, description="the article this one copies (syndication), when it is a copy")
+
+
+class StorySummary(Model):
+    """What a story is, in a line: "3 outlets · 5 articles · 2–4 March 2025", copies apart."""
+    articles: int = Field(description="articles of the story, copies included")
+    outlets: int
+    copies: int = Field(description="articles that copy another one of the story (syndication)")
+    first: str | None = Field(None, description="date of the first report")
+    last: str | None = Field(None, description="date of the latest report")
+    first_report: str = Field(description="id of the story's first article")
 
 
 class Hit(Model):
@@ -95,6 +106,7 @@ class Hit(Model):
     quotes: list[Quote]
     story_articles: list[ArticleSummary] | None = Field(None, description="collapse=story: the story's other articles")
     story_outlets: list[str] | None = None
+    story_summary: StorySummary | None = Field(None, description="collapse=story: the story in figures")
     story_matches: list["Hit"] | None = Field(None, description="collapse=story: its other articles that match")
 
 

@@ -121,7 +121,7 @@ def best_passages_body(vector: list[float], ids: list[str]) -> dict:
 def members_body(stories: list[str]) -> dict:
     """Every article of these stories, oldest first (what a collapsed hit lists)."""
     return {"size": STORY_MEMBERS * len(stories), "query": {"terms": {schema.STORY: stories}},
-            "_source": [schema.STORY, *MEMBER_FIELDS],
+            "_source": [schema.STORY, schema.STORY_REASON, *MEMBER_FIELDS],
             "sort": [{schema.DATE: {"order": "asc", "missing": "_last"}}, {"_shard_doc": "asc"}]}
 
 

@@ -6,7 +6,7 @@ from indexer import schema
 from search_api import fuse, speakers
 from search_api.highlight import highlights, term_spans
 from search_api.models import (ArticleSummary, Bucket, DateRange, Explain, Facets, Hit, Passage, Quote,
-                               SearchResponse)
+                               SearchResponse, StorySummary)
 from search_api.plan import ENTITY_FACETS, MEMBER_FIELDS
 from search_api.query import Fusion, Mode, SearchQuery
 from search_api.retrieve import LegResult
@@ -82,9 +82,22 @@ def _story_members(result: LegResult | None) -> dict[str, list[ArticleSummary]]:
     members: dict[str, list[ArticleSummary]] = {}
     for raw in (result.hits if result else []):
         source = raw["_source"]
+        reason = source.get(schema.STORY_REASON) or ""
         members.setdefault(source[schema.STORY], []).append(
-            ArticleSummary(id=raw["_id"], **{k: source.get(k) for k in MEMBER_FIELDS}))
+            ArticleSummary(id=raw["_id"], **{k: source.get(k) for k in MEMBER_FIELDS},
+                           copy_of=reason.removeprefix("copy of ") if reason.startswith("copy of ") else None))
+    for group in members.values():  # oldest first, the first report at the head
+        group.sort(key=lambda m: (m.date or "9999", m.id != m.story, m.id))
     return members
+
+
+def story_summary(story: str, item: Hit, group: list[ArticleSummary]) -> StorySummary:
+    """The story in figures, from its members as fetched (the shown article among them)."""
+    others = [m for m in group if m.id != item.id]
+    dates = sorted(d for d in [item.date, *(m.date for m in others)] if d)
+    outlets = {o for o in [item.outlet, *(m.outlet for m in others)] if o}
+    return StorySummary(articles=len(others) + 1, outlets=len(outlets), copies=sum(1 for m in group if m.copy_of),
+                        first=dates[0] if dates else None, last=dates[-1] if dates else None, first_report=story)
 
 
 def response(query: SearchQuery, parsed: Parsed, ranking, grouped, shown: list[fuse.Fused],
@@ -102,6 +115,8 @@ def response(query: SearchQuery, parsed: Parsed, ranking, grouped, shown: list[f
             others = [m for m in members.get(item.story, []) if m.id != item.id]
             item.story_articles = others
             item.story_outlets = sorted({m.outlet for m in others if m.outlet} - {item.outlet})
+            if item.story:
+                item.story_summary = story_summary(item.story, item, members.get(item.story, []))
             item.story_matches = [one(m) for m in grouped.members.get(entry.id, [])]
     return SearchResponse(total=ranking.total, total_relation=ranking.relation, hits=hits, cursor=next_cursor,
                           notes=parsed.notes, stories=len(grouped.ranked) if query.collapse == "story" else None,

@@ -22,7 +22,7 @@ from search_api.auth import COOKIE
 from search_api.errors import ApiError, NotFound, Unauthorized
 from search_api.highlight import term_spans
 from search_api.query import grouped, validated
-from web import segments, timeline
+from web import dates, segments, timeline
 
 HERE = Path(__file__).parent
 MODES = [("hybrid", "both"), ("keyword", "keyword"), ("semantic", "meaning")]
@@ -47,7 +47,7 @@ def safe_url(url: str | None) -> str | None:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(marked=segments.marked, paragraphs=segments.paragraphs, safe_url=safe_url, MODES=MODES)
+    env.globals.update(date_span=dates.span, marked=segments.marked, paragraphs=segments.paragraphs, safe_url=safe_url, MODES=MODES)
     return env
 
 

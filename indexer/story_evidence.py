@@ -1,0 +1,164 @@
+"""Do two articles report the same event? The evidence a pair gives, and one rule that weighs it.
+
+A story is one real-world event (what happened, to whom, where, when) told by one or more outlets,
+plus verbatim copies. The evidence of a pair:
+- **copy**: shared MinHash bands of the word 5-shingles (syndication, reprints); a copy is the same
+  story whatever else holds;
+- **dates**: an event's coverage spreads over days, not months: a pair more than MAX_DAYS apart is
+  never the same event (copies aside), and a pair without dates is weaker evidence, so it must
+  clear a higher bar (UNDATED);
+- **what it is about**: the cosine of the title+lead vectors;
+- **who and where**: the overlap (Jaccard) of the names in the leads and of the people,
+  organisations and places the parse found — formulaic texts about different actors ("house prices
+  rose in May" / "… in June"; "Pall sets dividend" / "Walgreen sets dividend") read alike to the
+  encoder but name different things or times;
+- **the same quotation** in both.
+The last three are combined by a logistic model whose weights are fitted by `bench/story_model.py`
+(see its result for the data and the fit); `probability` is the model, `decide` the rule.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import MinHash
+
+NUM_PERM, BANDS = 64, 16
+ROWS = NUM_PERM // BANDS
+SHINGLE_WORDS = 5
+COPY_BANDS = 8  # ≥ half the bands equal: Jaccard of shingles ≈ 0.7 or more
+MAX_DAYS = 7  # the longest gap between two reports of one event (copies aside)
+
+# Logistic weights over (1, lead cosine, names Jaccard, entities Jaccard, figures Jaccard, shared quote), fitted by
+# bench/story_model.py on SemEval-2022 Task 8 en-en and the labelled BBC/Reuters pairs in
+# bench/data/story_pairs.tsv (bench/results/story_model.md).
+WEIGHTS = (-10.5, 14.0, 0.0, 1.0, 1.0, 1.3)
+DATED = 0.5  # probability a dated pair (≤ MAX_DAYS apart) needs
+UNDATED = 0.8  # and a pair where either article has no date
+
+
+def fingerprint(text: str) -> list[str]:
+    """BANDS LSH band keys of the MinHash of the text's word 5-shingles."""
+    words = re.findall(r"\w+", text.lower())
+    shingles = {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(max(len(words) - SHINGLE_WORDS + 1, 1))}
+    signature = MinHash(num_perm=NUM_PERM, seed=1)
+    signature.update_batch([s.encode() for s in shingles])
+    values = signature.hashvalues.astype(np.uint64)
+    return [f"{band}:{hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=6).hexdigest()}"
+            for band in range(BANDS)]
+
+
+_NAME = re.compile(r"\b[A-Z][\w'’-]*[A-Za-z0-9]\b|\b(?:[A-Z]\.){2,}")
+NOT_NAMES = set("""a an the in on at of to for by from with as and or but if when while after before since
+until this that these those there here it its he she his her him they them their we our you your i me my
+mr mrs ms dr sir mln bln pct vs inc co corp corporation ltd plc llc group company companies holdings
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+reuter reuters said says also however meanwhile""".split())
+LEAD_CHARS = 1500
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”«»]\s*|\n)\s*$")
+
+
+def names(body: str) -> list[str]:
+    """Who and where the lead is about: capitalised words inside sentences (a capital after a full stop
+    or a line break says nothing), lower-cased, possessives dropped, minus common words."""
+    lead = body[:LEAD_CHARS]
+    found = set()
+    for match in _NAME.finditer(lead):
+        if _SENTENCE_START.search(lead[max(0, match.start() - 3):match.start()]):
+            continue
+        name = re.sub(r"['’]s$", "", match.group(0).lower().rstrip("."))
+        if name not in NOT_NAMES and len(name) > 1:
+            found.add(name)
+    return sorted(found)
+
+
+_FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+
+
+def figures(body: str) -> list[str]:
+    """The figures of the lead ("2.1", "350", "17,000"), years left out: two reports of one event
+    give the same numbers; two monthly reports of one topic give different ones."""
+    out = set()
+    for match in _FIGURE.finditer(body[:LEAD_CHARS]):
+        value = match.group(0).replace(",", "")
+        if not (len(value) == 4 and value[:2] in ("19", "20")) and value not in ("0", "1"):
+            out.add(value)
+    return sorted(out)
+
+
+def cosine(a, b) -> float:
+    return float(np.dot(np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)))
+
+
+def jaccard(a, b) -> float:
+    a, b = set(a or ()), set(b or ())
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    bands: int  # MinHash bands shared
+    lead: float | None  # cosine of the title+lead vectors
+    names: float  # Jaccard of the lead names
+    entities: float  # Jaccard of the people, organisations and places
+    figures: float  # Jaccard of the figures in the leads
+    quote: bool  # a quotation in both
+    days: int | None  # days apart; None when either has no date
+
+
+@dataclass
+class Match:
+    candidate: str
+    reason: str  # copy | same event
+    strength: float
+
+
+def evidence(a: dict, b: dict) -> Evidence:
+    """The evidence of two articles, each a dict of the stored grouping fields (see stories.FEATURES)."""
+    from datetime import date
+
+    def day(doc):
+        return date.fromisoformat(doc["date"][:10]) if doc.get("date") else None
+
+    bands = len(set(a.get("fingerprint") or ()) & set(b.get("fingerprint") or ()))
+    lead = cosine(a["lead_vector"], b["lead_vector"]) if a.get("lead_vector") and b.get("lead_vector") else None
+    da, db = day(a), day(b)
+    keys_a = {q.get("key") for q in a.get("quotes") or () if q.get("key")}
+    keys_b = {q.get("key") for q in b.get("quotes") or () if q.get("key")}
+    return Evidence(bands, lead, jaccard(a.get("names"), b.get("names")),
+                    jaccard(entity_set(a), entity_set(b)), jaccard(figure_set(a), figure_set(b)),
+                    bool(keys_a & keys_b), abs((da - db).days) if da and db else None)
+
+
+def figure_set(doc: dict) -> set[str]:
+    """A grouping dict keeps its figures once computed (story members are held without their text)."""
+    if "figures" not in doc:
+        doc["figures"] = figures(doc.get("body") or "")
+    return set(doc["figures"])
+
+
+def entity_set(doc: dict) -> set[str]:
+    return {n.lower() for field in ("people", "organizations", "places") for n in doc.get(field) or ()}
+
+
+def features(e: Evidence) -> tuple[float, ...]:
+    return (1.0, e.lead or 0.0, e.names, e.entities, e.figures, float(e.quote))
+
+
+def probability(e: Evidence, weights=WEIGHTS) -> float:
+    z = sum(w * x for w, x in zip(weights, features(e)))
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def decide(e: Evidence, weights=WEIGHTS, dated: float = DATED, undated: float = UNDATED) -> Match | None:
+    """Copy, same event, or nothing: the one rule (the grouping and the benches call it)."""
+    if e.bands >= COPY_BANDS:
+        return Match("", "copy", 1.0 + e.bands / BANDS)
+    if e.lead is None or (e.days is not None and e.days > MAX_DAYS):
+        return None
+    p = probability(e, weights)
+    return Match("", "same event", p) if p >= (dated if e.days is not None else undated) else None
