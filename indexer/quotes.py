@@ -17,7 +17,7 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass
 
-from indexer import speakers
+from indexer import mentions, speakers
 from indexer.entities import clean_name
 from indexer.attribution import (BLOCK_ATTRIBUTION, OPEN_CLOSE, People, attribute, collect_people,
                                  continue_speakers, is_name, resolve, trim_end)
@@ -159,8 +159,12 @@ def extract_quotes(text: str, doc=None) -> list[Quote]:
         return [Quote(text[s:e], s, e, None, None, None) for s, e in _quoted_spans(text)]
     quotes = _by_patterns(text)
     if doc is not None:
-        people = speakers.People(doc, [(q.start, q.end) for q in quotes])
+        people = mentions.People(doc, [(q.start, q.end) for q in quotes])
+        previous = None
         for quote, found in zip(quotes, speakers.attribute_all(doc, [(q.start, q.end) for q in quotes])):
+            if found is None and previous is not None and previous.speaker and _runs_on(text, previous, quote):
+                found = mentions.Speaker(previous.speaker, previous.speaker_kind or "person", previous.speaker_role)
+            previous = quote
             if found is None and quote.speaker and quote.speaker_start is not None:
                 found = people.named_in(quote.speaker_start, quote.speaker_end)  # the name inside "During … Mr Blair"
             if found is not None:
@@ -179,6 +183,13 @@ def extract_quotes(text: str, doc=None) -> list[Quote]:
         if quote.speaker and quote.speaker_kind is None:
             quote.speaker_kind = "person" if is_name(quote.speaker) else "other"
     return quotes
+
+
+def _runs_on(text: str, previous: Quote, quote: Quote) -> bool:
+    """The quote goes on from the previous one in the same paragraph ("…," she said. "…"): a short
+    gap with no line break and no other quotation mark."""
+    gap = text[previous.end + 1:quote.start - 1]
+    return len(gap) <= 60 and "\n" not in gap and not any(c in gap for c in '"“”')
 
 
 _FRAGMENT_END = {"who", "which", "that", "and", "or", "but", "repeatedly", "also", "then", "to", "of", "in"}

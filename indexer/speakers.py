@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer import gender as gender_of
+from indexer.mentions import People, Speaker
 from indexer.attribution import CUE_VERBS
 
 SPEECH_VERBS = frozenset(CUE_VERBS) | frozenset(
@@ -35,16 +35,6 @@ SOURCE_NOUNS = frozenset(
     "voters protesters officials experts critics supporters economists analysts residents investigators "
     "prosecutors lawmakers democrats republicans aides advisers sources members leaders workers".split())
 SPEAKING_ENTITIES = {"PERSON": "person", "ORG": "organization", "NORP": "organization", "GPE": "organization"}
-WINDOW = 2500  # characters back to look for the person a pronoun or a role noun stands for
-
-
-@dataclass
-class Speaker:
-    name: str
-    kind: str  # person | organization | other
-    role: str | None = None
-    start: int | None = None  # where the name is in the text
-    end: int | None = None
 
 
 def _in_quotes(token, quotes: list[tuple[int, int]]) -> bool:
@@ -91,124 +81,8 @@ def _role_of(ent) -> str | None:
     return None
 
 
-def _words(name: str) -> list[str]:
-    return name.replace("’s", "").replace("'s", "").split()
-
-
-def _role_words(ent) -> set[str]:
-    """Lower-case words of the title before a name and of its apposition after a comma."""
-    doc = ent.doc
-    words = set()
-    i = ent.start - 1
-    while i >= 0 and i >= ent.start - 4 and (doc[i].pos_ in ("PROPN", "NOUN", "ADJ") or doc[i].text == "."):
-        words.add(doc[i].lower_)
-        i -= 1
-    if ent.end < len(doc) and doc[ent.end].text == ",":
-        words.update(t.lower_ for t in doc[ent.end + 1:ent.end + 7] if t.pos_ in ("NOUN", "PROPN"))
-    return words
-
-
-def _is_surname_of(ent, surnames: set[str]) -> bool:
-    words = _words(ent.text)
-    return ent.label_ in ("ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LOC") and 0 < len(words) <= 2 \
-        and words[-1].lower() in surnames and all(w[:1].isupper() for w in words)
-
-
-class People:
-    """The people (PERSON entities) of one article outside quotations, in text order, with the
-    subjects marked: what a pronoun or a role noun may stand for. A surname alone ("Clinton") stands
-    for the full name the article gives ("Hillary Clinton"); a person's gender, when a first name or a
-    title tells it, keeps "she" from resolving to a man."""
-
-    def __init__(self, doc, quotes: list[tuple[int, int]]):
-        def quoted(at: int) -> bool:
-            return any(s <= at < e for s, e in quotes)
-
-        outside = [ent for ent in doc.ents if not quoted(ent.start_char)]
-        surnames = {_words(ent.text)[-1].lower() for ent in outside if ent.label_ == "PERSON" and _words(ent.text)}
-        # The small model often labels a person's surname alone as an organisation or a place, or as
-        # nothing ("Ham said" after "Gen. Carter Ham"): a short entity or a proper noun that is a known
-        # surname is a mention of that person.
-        mentions = [ent for ent in outside if ent.label_ == "PERSON" or _is_surname_of(ent, surnames)]
-        mentions += [doc[t.i:t.i + 1] for t in doc if t.pos_ == "PROPN" and not t.ent_type_
-                     and t.lower_ in surnames and not quoted(t.idx)]
-        mentions.sort(key=lambda m: m.start_char)
-        self.mentions = [(m.start_char, m, m.root.dep_ in ("nsubj", "nsubjpass")) for m in mentions]
-        self.surnames = surnames
-        self.last: Speaker | None = None  # the speaker of the previous quotation, and where it ended
-        self.last_at = 0
-        # surname → the full names with it, first seen first ("Donald Trump", "Ivanka Trump")
-        self.full: dict[str, list[str]] = {}
-        self.gender: dict[str, str] = {}  # full name → m | f
-        for _, ent, _ in self.mentions:
-            words = _words(ent.text)
-            if len(words) < 2:
-                continue
-            names = self.full.setdefault(words[-1].lower(), [])
-            same = [k for k, n in enumerate(names) if n.split()[0] == words[0]]
-            if not same:
-                names.append(" ".join(words))
-            elif len(words) > len(names[same[0]].split()):
-                names[same[0]] = " ".join(words)  # "Donald J. Trump" completes "Donald Trump"
-        for _, ent, _ in self.mentions:
-            words = _words(ent.text)
-            if not words:
-                continue
-            gender = gender_of.nearby(ent) or gender_of.of_name(words)
-            if gender:
-                self.gender.setdefault(self.canonical(ent.text), gender)
-
-    def is_person(self, ent) -> bool:
-        return ent.label_ == "PERSON" or _is_surname_of(ent, self.surnames)
-
-    def canonical(self, name: str) -> str:
-        """The full name a mention stands for: a surname alone is the first full name with it; a full
-        name stays itself unless a longer form of it is known ("Donald Trump" → "Donald J. Trump")."""
-        words = _words(name)
-        if not words:
-            return name
-        names = self.full.get(words[-1].lower(), [])
-        if len(words) == 1:
-            return names[0] if names else words[0]
-        same = [n for n in names if n.split()[0] == words[0]]
-        return same[0] if same else " ".join(words)
-
-    def named_in(self, start: int, end: int) -> Speaker | None:
-        """The person named within [start, end) of the text, if exactly one is."""
-        inside = [ent for at, ent, _ in self.mentions if start <= at < end]
-        if len(inside) != 1:
-            return None
-        return Speaker(self.canonical(inside[0].text), "person", None, inside[0].start_char, inside[0].end_char)
-
-    def compatible(self, name: str, pronoun: str | None) -> bool:
-        wanted = gender_of.PRONOUN_GENDER.get(pronoun or "")
-        return wanted is None or self.gender.get(self.canonical(name), wanted) == wanted
-
-    def with_role(self, offset: int, noun: str) -> Speaker | None:
-        """The last person named before offset with that role next to the name ("the president" →
-        "President Barack Obama"; "the governor" → "Mike Pence, the Indiana governor")."""
-        for at, ent, _ in reversed(self.mentions):
-            if offset - WINDOW <= at < offset and noun in _role_words(ent):
-                return Speaker(self.canonical(ent.text), "person", None, ent.start_char, ent.end_char)
-        return None
-
-    def before(self, offset: int, pronoun: str | None = None) -> Speaker | None:
-        wanted = gender_of.PRONOUN_GENDER.get(pronoun or "")
-        since_last = [1 for at, ent, subject in self.mentions if self.last_at <= at < offset and subject
-                      and self.compatible(ent.text, pronoun)]
-        if self.last is not None and self.last.kind == "person" and offset - self.last_at <= WINDOW \
-                and pronoun in gender_of.PRONOUN_GENDER and self.compatible(self.last.name, pronoun) and not since_last:
-            return Speaker(self.last.name, "person")  # "…," she said: still the person quoted just before
-        candidates = [(at, ent, subject) for at, ent, subject in self.mentions if offset - WINDOW <= at < offset
-                      and (wanted is None or self.gender.get(self.canonical(ent.text), wanted) == wanted)]
-        if not candidates:
-            return None
-        subjects = [c for c in candidates if c[2]]
-        at, ent, _ = (subjects or candidates)[-1]
-        return Speaker(self.canonical(ent.text), "person", None, ent.start_char, ent.end_char)
-
-
-def _from_subject(subject, people: People, quotes) -> Speaker | None:
+def _from_subject(subject, people: People, quotes, since: int | None = None) -> Speaker | None:
+    """since: where the sentence before the quote begins (a pronoun prefers the one person named there)."""
     if subject is None or _in_quotes(subject, quotes):
         return None
     ent = _entity(subject)
@@ -226,7 +100,7 @@ def _from_subject(subject, people: People, quotes) -> Speaker | None:
                        _role_of(ent) if person else None, ent.start_char, ent.end_char)
     word = subject.lower_
     if word in PRONOUNS:
-        return people.before(subject.idx, word)
+        return people.before(subject.idx, word, since)
     if subject.pos_ in ("NOUN", "PROPN") and word in PERSON_NOUNS:
         found = people.with_role(subject.idx, word) or people.before(subject.idx)
         if found is not None:
@@ -251,8 +125,9 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
     sentences = list({s.start: s for s in (span[0].sent, span[-1].sent)}.values())
     verbs = [v for s in sentences for v in _speech_verbs(s, quotes)]
     verbs.sort(key=lambda v: min(abs(v.idx - start), abs(v.idx - end)))
+    since = doc[span[0].sent.start - 1].sent.start_char if span[0].sent.start > 0 else None
     for verb in verbs:
-        found = _from_subject(_subject(verb), people, quotes)
+        found = _from_subject(_subject(verb), people, quotes, since)
         if found is not None:
             return found
     for sentence in sentences:  # according to X
