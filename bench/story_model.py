@@ -54,7 +54,7 @@ def semeval(shared: Path, root: Morgue) -> list[tuple[ev.Evidence, bool]]:
             e = ev.Evidence(e.bands, e.lead, e.names, e.entities, any(
                 ev.cosine(x["vector"], y["vector"]) >= SAME_STATEMENT for x in a[schema.QUOTES] for y in b[schema.QUOTES]), 0)
         else:
-            e = ev.Evidence(e.bands, e.lead, e.names, e.entities, e.quote, 0)
+            e = ev.Evidence(e.bands, e.lead, e.names, e.entities, e.quote, 0)  # published close together
         out.append((e, float(row["Overall"]) <= SAME))
     return out
 
@@ -81,7 +81,7 @@ def labelled(path: Path, root: Morgue, aliases: dict[str, str]) -> list[tuple[ev
     return out
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.ndarray:
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 50) -> np.ndarray:
     """Logistic regression by iteratively reweighted least squares (intercept not penalised)."""
     w = np.zeros(x.shape[1])
     penalty = l2 * np.eye(x.shape[1])
@@ -130,7 +130,7 @@ def main() -> None:
     sem_copy = np.array([e.bands >= ev.COPY_BANDS for e, _ in sem])
     sweep = [(t, *prf((sem_prob >= t) | sem_copy, ys)) for t in np.arange(0.2, 0.91, 0.05)]
     configured = prf([ev.decide(e, weights) is not None for e, _ in sem], ys)
-    cv_f1 = prf((cv >= ev.DATED) | sem_copy, ys)
+    cv_f1 = prf((cv >= ev.THRESHOLD) | sem_copy, ys)
     lines = []
     for corpus in ("bbc", "reuters", None):
         rows = [r for r in lab if corpus is None or r[3] == corpus]
@@ -144,8 +144,8 @@ def main() -> None:
     text = f"""# Same-event model (indexer.story_evidence)
 
 Commit `{commit()}`, `python -m bench.story_model{' --fit' if args.fit else ''}`. Weights over (1, lead cosine,
-lead-names Jaccard, entities Jaccard, shared quote): **{tuple(round(float(w), 2) for w in weights)}**;
-a dated pair (≤ {ev.MAX_DAYS} days apart) joins at probability ≥ {ev.DATED}, an undated one at ≥ {ev.UNDATED}.
+lead-names Jaccard, entities Jaccard, shared quote, undated): **{tuple(round(float(w), 2) for w in weights)}**;
+a pair at most {ev.MAX_DAYS} days apart (or undated) joins at probability ≥ {ev.THRESHOLD}.
 Fitted on {len(sem)} SemEval-2022 en–en pairs ({int(ys.sum())} same event: Overall ≤ {SAME:g}) and {len(lab)}
 labelled BBC/Reuters pairs (`bench/data/story_pairs.tsv`).
 

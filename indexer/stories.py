@@ -25,8 +25,8 @@ from elasticsearch import Elasticsearch, helpers
 
 from indexer import schema, store
 from indexer.quotes import SAME_STATEMENT
-from indexer.story_evidence import (BANDS, COPY_BANDS, DATED, MAX_DAYS, UNDATED, Match, evidence, figure_set,
-                                    fingerprint, names, probability)
+from indexer.story_evidence import (BANDS, COPY_BANDS, MAX_DAYS, THRESHOLD, Match, evidence, fingerprint, names,
+                                    probability)
 
 __all__ = ["assign", "forget", "fingerprint", "names", "BANDS", "COPY_BANDS"]
 
@@ -74,8 +74,7 @@ def _pending(es: Elasticsearch, index: str) -> Iterator[list[dict]]:
         while True:
             response = es.search(size=BATCH, query={"bool": {"must_not": [{"exists": {"field": schema.STORY}}]}},
                                  sort=ORDER, pit={"id": pit, "keep_alive": "5m"}, search_after=after,
-                                 source={"includes": FEATURES + [schema.BODY, schema.LEAD_VECTOR, schema.QUOTE_VECTOR,
-                                                      "quotes.text"],
+                                 source={"includes": FEATURES + [schema.LEAD_VECTOR, schema.QUOTE_VECTOR, "quotes.text"],
                                          "exclude_vectors": False}, track_total_hits=False)
             hits = response["hits"]["hits"]
             if not hits:
@@ -122,7 +121,7 @@ def _members(es: Elasticsearch, index: str, story_ids: set[str]) -> dict[str, li
     out: dict[str, list[dict]] = {s: [] for s in story_ids}
     query = {"terms": {schema.STORY: sorted(story_ids)}}
     for hit in helpers.scan(es, index=index, query={"query": query, "sort": ORDER,
-                                                    "_source": _with_vectors(FEATURES + [schema.BODY])},
+                                                    "_source": _with_vectors(FEATURES)},
                             preserve_order=True):
         members = out[hit["_source"][schema.STORY]]
         if len(members) < MEMBERS:
@@ -131,15 +130,15 @@ def _members(es: Elasticsearch, index: str, story_ids: set[str]) -> dict[str, li
 
 
 def _member(doc: dict) -> dict:
-    """What a story keeps of a member while grouping: the evidence fields, its figures, not its text."""
-    figure_set(doc)
-    return {k: v for k, v in doc.items() if k not in (schema.BODY, schema.PASSAGES, "quotes.text")}
+    """What a story keeps of a member while grouping: the evidence fields, not its text."""
+    return {k: v for k, v in doc.items() if k != schema.QUOTES} | {
+        schema.QUOTES: [{"key": q.get("key")} for q in doc.get(schema.QUOTES) or ()]}
 
 
 def judge(doc: dict, members: list[dict]) -> Match | None:
     """Does doc belong to the story of these members? A copy of any member does; otherwise the story's
-    first report must be at most MAX_DAYS away, the mean probability over the members must clear the
-    bar (the higher one when either side has no date) and no member may be below FLOOR."""
+    first report must be at most MAX_DAYS away, the mean probability over the members must clear
+    THRESHOLD and no member may be below FLOOR."""
     for member in members:
         copy = evidence(doc, member)
         if copy.bands >= COPY_BANDS:
@@ -155,8 +154,7 @@ def judge(doc: dict, members: list[dict]) -> Match | None:
         return None
     each = [probability(e) for e in pairs]
     mean = sum(each) / len(each)
-    dated = day is not None and len(days) == len(members)
-    if min(each) < FLOOR or mean < (DATED if dated else UNDATED):
+    if min(each) < FLOOR or mean < THRESHOLD:
         return None
     return Match(members[0]["id"], "same event", mean)
 

@@ -5,13 +5,12 @@ plus verbatim copies. The evidence of a pair:
 - **copy**: shared MinHash bands of the word 5-shingles (syndication, reprints); a copy is the same
   story whatever else holds;
 - **dates**: an event's coverage spreads over days, not months: a pair more than MAX_DAYS apart is
-  never the same event (copies aside), and a pair without dates is weaker evidence, so it must
-  clear a higher bar (UNDATED);
+  never the same event (copies aside), and a pair without dates is weaker evidence (the model's
+  "undated" weight);
 - **what it is about**: the cosine of the title+lead vectors;
 - **who and where**: the overlap (Jaccard) of the names in the leads and of the people,
-  organisations and places the parse found — formulaic texts about different actors ("house prices
-  rose in May" / "… in June"; "Pall sets dividend" / "Walgreen sets dividend") read alike to the
-  encoder but name different things or times;
+  organisations and places the parse found — formulaic texts about different actors ("Pall sets
+  dividend" / "Walgreen sets dividend") read alike to the encoder but name different ones;
 - **the same quotation** in both.
 The last three are combined by a logistic model whose weights are fitted by `bench/story_model.py`
 (see its result for the data and the fit); `probability` is the model, `decide` the rule.
@@ -32,12 +31,11 @@ SHINGLE_WORDS = 5
 COPY_BANDS = 8  # ≥ half the bands equal: Jaccard of shingles ≈ 0.7 or more
 MAX_DAYS = 7  # the longest gap between two reports of one event (copies aside)
 
-# Logistic weights over (1, lead cosine, names Jaccard, entities Jaccard, figures Jaccard, shared quote), fitted by
+# Logistic weights over (1, lead cosine, names Jaccard, entities Jaccard, shared quote, undated), fitted by
 # bench/story_model.py on SemEval-2022 Task 8 en-en and the labelled BBC/Reuters pairs in
 # bench/data/story_pairs.tsv (bench/results/story_model.md).
-WEIGHTS = (-10.5, 14.0, 0.0, 1.0, 1.0, 1.3)
-DATED = 0.5  # probability a dated pair (≤ MAX_DAYS apart) needs
-UNDATED = 0.8  # and a pair where either article has no date
+WEIGHTS = (-17.23, 23.27, -2.27, 2.33, 6.72, -3.83)
+THRESHOLD = 0.5  # probability of the same event at which a pair joins (the undated weight makes undated pairs need more)
 
 
 def fingerprint(text: str) -> list[str]:
@@ -76,20 +74,6 @@ def names(body: str) -> list[str]:
     return sorted(found)
 
 
-_FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
-
-
-def figures(body: str) -> list[str]:
-    """The figures of the lead ("2.1", "350", "17,000"), years left out: two reports of one event
-    give the same numbers; two monthly reports of one topic give different ones."""
-    out = set()
-    for match in _FIGURE.finditer(body[:LEAD_CHARS]):
-        value = match.group(0).replace(",", "")
-        if not (len(value) == 4 and value[:2] in ("19", "20")) and value not in ("0", "1"):
-            out.add(value)
-    return sorted(out)
-
-
 def cosine(a, b) -> float:
     return float(np.dot(np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)))
 
@@ -105,7 +89,6 @@ class Evidence:
     lead: float | None  # cosine of the title+lead vectors
     names: float  # Jaccard of the lead names
     entities: float  # Jaccard of the people, organisations and places
-    figures: float  # Jaccard of the figures in the leads
     quote: bool  # a quotation in both
     days: int | None  # days apart; None when either has no date
 
@@ -130,15 +113,8 @@ def evidence(a: dict, b: dict) -> Evidence:
     keys_a = {q.get("key") for q in a.get("quotes") or () if q.get("key")}
     keys_b = {q.get("key") for q in b.get("quotes") or () if q.get("key")}
     return Evidence(bands, lead, jaccard(a.get("names"), b.get("names")),
-                    jaccard(entity_set(a), entity_set(b)), jaccard(figure_set(a), figure_set(b)),
-                    bool(keys_a & keys_b), abs((da - db).days) if da and db else None)
-
-
-def figure_set(doc: dict) -> set[str]:
-    """A grouping dict keeps its figures once computed (story members are held without their text)."""
-    if "figures" not in doc:
-        doc["figures"] = figures(doc.get("body") or "")
-    return set(doc["figures"])
+                    jaccard(entity_set(a), entity_set(b)), bool(keys_a & keys_b),
+                    abs((da - db).days) if da and db else None)
 
 
 def entity_set(doc: dict) -> set[str]:
@@ -146,7 +122,7 @@ def entity_set(doc: dict) -> set[str]:
 
 
 def features(e: Evidence) -> tuple[float, ...]:
-    return (1.0, e.lead or 0.0, e.names, e.entities, e.figures, float(e.quote))
+    return (1.0, e.lead or 0.0, e.names, e.entities, float(e.quote), float(e.days is None))
 
 
 def probability(e: Evidence, weights=WEIGHTS) -> float:
@@ -154,11 +130,11 @@ def probability(e: Evidence, weights=WEIGHTS) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def decide(e: Evidence, weights=WEIGHTS, dated: float = DATED, undated: float = UNDATED) -> Match | None:
+def decide(e: Evidence, weights=WEIGHTS, threshold: float = THRESHOLD) -> Match | None:
     """Copy, same event, or nothing: the one rule (the grouping and the benches call it)."""
     if e.bands >= COPY_BANDS:
         return Match("", "copy", 1.0 + e.bands / BANDS)
     if e.lead is None or (e.days is not None and e.days > MAX_DAYS):
         return None
     p = probability(e, weights)
-    return Match("", "same event", p) if p >= (dated if e.days is not None else undated) else None
+    return Match("", "same event", p) if p >= threshold else None
