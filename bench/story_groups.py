@@ -32,8 +32,10 @@ def main() -> None:
     index = next(iter(es.indices.get_alias(name=args.alias)))
     timing = ""
     if args.rebuild:
+        before = stories.current(es, index)
         stories.forget(es, index)
         run = stories.assign(es, index)
+        stories.keep_ids(es, index, before)
         timing = (f"- `--rebuild`: {run.articles} articles grouped in {run.seconds:.1f} s, "
                   f"**{1000 * run.seconds / max(run.articles, 1):.1f} ms per article** ({run.joined} joined a story: "
                   f"{', '.join(f'{k} {v}' for k, v in sorted(run.reasons.items())) or 'none'}).\n")

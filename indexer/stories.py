@@ -11,8 +11,8 @@ that a story stays one event:
   in `story_reason` ("copy of …"), so the UI can show them as copies rather than as coverage.
 Candidates come from Elasticsearch (the band keys, a kNN on the lead vector inside the date window,
 the quotes by meaning), never from all pairs. New articles (no story yet) are grouped oldest first,
-undated last, ties by id, after each `morgue index`; `morgue stories --rebuild` forgets every story
-and groups again in the same order, so a story whose membership did not change keeps its id.
+undated last, ties by id, after each `morgue index`; `morgue stories --rebuild` forgets every story,
+groups again and gives a story with the same members as before its old id back (keep_ids).
 """
 from __future__ import annotations
 
@@ -135,7 +135,7 @@ def _member(doc: dict) -> dict:
         schema.QUOTES: [{"key": q.get("key")} for q in doc.get(schema.QUOTES) or ()]}
 
 
-def judge(doc: dict, members: list[dict]) -> Match | None:
+def judge(doc: dict, members: list[dict], statements: frozenset[str] = frozenset()) -> Match | None:
     """Does doc belong to the story of these members? A copy of any member does; otherwise the story's
     first report must be at most MAX_DAYS away, the mean probability over the members must clear
     THRESHOLD and no member may be below FLOOR."""
@@ -149,7 +149,7 @@ def judge(doc: dict, members: list[dict]) -> Match | None:
     days = [d for d in (_day(m.get(schema.DATE)) for m in members) if d]
     if day and days and (abs((day - min(days)).days) > MAX_DAYS or abs((day - max(days)).days) > MAX_DAYS):
         return None
-    pairs = [evidence(doc, m) for m in members]
+    pairs = [evidence(doc, m, m["id"] in statements) for m in members]
     if any(e.days is not None and e.days > MAX_DAYS for e in pairs):
         return None
     each = [probability(e) for e in pairs]
@@ -171,8 +171,11 @@ def assign(es: Elasticsearch, index: str) -> StoryRun:
         responses = es.msearch(searches=[x for _, body in plan for x in ({"index": index}, body)])["responses"] \
             if plan else []
         candidates: dict[str, set[str]] = {}
-        for (doc, _), response in zip(plan, responses):
+        statements: dict[str, set[str]] = {}  # article → the articles quoting one of its statements
+        for (doc, body), response in zip(plan, responses):
             for hit in response.get("hits", {}).get("hits", []):
+                if body.get("knn", {}).get("field") == schema.QUOTE_VECTOR:
+                    statements.setdefault(doc["id"], set()).add(hit["_id"])
                 story = assigned.get(hit["_id"]) or hit["_source"].get(schema.STORY)
                 if story:
                     candidates.setdefault(doc["id"], set()).add(story)
@@ -182,7 +185,7 @@ def assign(es: Elasticsearch, index: str) -> StoryRun:
         for doc in batch:
             best: tuple[Match, str] | None = None
             for story in sorted(candidates.get(doc["id"], ())):
-                match = judge(doc, members.get(story, []))
+                match = judge(doc, members.get(story, []), frozenset(statements.get(doc["id"], ())))
                 if match is not None and (best is None or match.strength > best[0].strength):
                     best = (match, story)
             if best is None:
@@ -205,6 +208,30 @@ def assign(es: Elasticsearch, index: str) -> StoryRun:
     es.indices.refresh(index=index)
     run.seconds = time.monotonic() - started
     return run
+
+
+def current(es: Elasticsearch, index: str) -> dict[str, str]:
+    """Every grouped article's story: {article id: story id}."""
+    return {hit["_id"]: hit["_source"][schema.STORY] for hit in helpers.scan(
+        es, index=index, query={"query": {"exists": {"field": schema.STORY}}, "_source": [schema.STORY]})}
+
+
+def keep_ids(es: Elasticsearch, index: str, before: dict[str, str]) -> int:
+    """After regrouping: a story with exactly the members of a story before takes that story's id back
+    (dashboards link to story ids). Returns how many articles got their old id back."""
+    def groups(mapping: dict[str, str]) -> dict[str, frozenset]:
+        out: dict[str, set] = {}
+        for article, story in mapping.items():
+            out.setdefault(story, set()).add(article)
+        return {story: frozenset(m) for story, m in out.items()}
+
+    old = {members: story for story, members in groups(before).items()}
+    updates = {}
+    for story, members in groups(current(es, index)).items():
+        previous = old.get(members)
+        if previous is not None and previous != story:
+            updates.update({article: {schema.STORY: previous} for article in members})
+    return store.update_fields(es, index, updates) if updates else 0
 
 
 def forget(es: Elasticsearch, index: str) -> int:

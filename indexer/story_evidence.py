@@ -100,8 +100,9 @@ class Match:
     strength: float
 
 
-def evidence(a: dict, b: dict) -> Evidence:
-    """The evidence of two articles, each a dict of the stored grouping fields (see stories.FEATURES)."""
+def evidence(a: dict, b: dict, same_statement: bool = False) -> Evidence:
+    """The evidence of two articles, each a dict of the stored grouping fields (see stories.FEATURES).
+    same_statement: a quote of one is, by meaning, a quote of the other (translations, paraphrase)."""
     from datetime import date
 
     def day(doc):
@@ -113,7 +114,7 @@ def evidence(a: dict, b: dict) -> Evidence:
     keys_a = {q.get("key") for q in a.get("quotes") or () if q.get("key")}
     keys_b = {q.get("key") for q in b.get("quotes") or () if q.get("key")}
     return Evidence(bands, lead, jaccard(a.get("names"), b.get("names")),
-                    jaccard(entity_set(a), entity_set(b)), bool(keys_a & keys_b),
+                    jaccard(entity_set(a), entity_set(b)), same_statement or bool(keys_a & keys_b),
                     abs((da - db).days) if da and db else None)
 
 

@@ -97,9 +97,13 @@ def _stories(morgue: Morgue, args: argparse.Namespace) -> int:
     if index is None:
         print(f"morgue: no index behind {morgue.alias!r} yet: run `morgue index PATH` first", file=sys.stderr)
         return 2
+    before = stories.current(morgue.es, index) if args.rebuild else {}
     if args.rebuild:
         print(f"forgot the story of {stories.forget(morgue.es, index)} articles")
     print(group_stories(morgue.es, index).line())
+    if args.rebuild:
+        print(f"stories with the same members as before keep their ids ({stories.keep_ids(morgue.es, index, before)} "
+              "articles given their old id back)")
     return 0
 
 

@@ -126,3 +126,10 @@ def test_pages_send_a_content_security_policy(server):
     policy = response.headers["content-security-policy"]
     assert "default-src 'none'" in policy and "script-src" not in policy
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_story_line_names_outlets_articles_days_and_copies(server, browser):
+    _open(browser, f"{server}/?q={quote_plus('wildfire evacuation villages')}&mode=keyword")
+    lines = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "article.hit p.story")]
+    assert any("outlets" in t and "articles" in t and "copied by" in t for t in lines), lines
+    assert any(any(month in t for month in ("January", "February", "March", "April")) for t in lines), lines
