@@ -139,7 +139,8 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
     first = span[0].sent
     if first.start > 0:  # "Clinton told the crowd:" / "Trump tweeted:" then the quote
         previous = doc[first.start - 1].sent
-        if previous.text.rstrip().endswith(":") or span[0].i == first.start:
+        opens = all(t.is_punct or t.is_space for t in doc[first.start:span[0].i])  # the quote opens the sentence
+        if previous.text.rstrip().endswith(":") or opens:
             for verb in [t for t in previous if t.pos_ in ("VERB", "AUX") and not _in_quotes(t, quotes)][::-1]:
                 found = _from_subject(_subject(verb), people, quotes)
                 if found is not None and (previous.text.rstrip().endswith(":") or verb.lower_ in SPEECH_VERBS):

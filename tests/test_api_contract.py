@@ -117,6 +117,9 @@ def test_no_answer_carries_a_path_of_the_server(api):
 
 @pytest.mark.parametrize("method, path, params", [
     ("get", "/api/search", {"q": "(" * 40 + "kirby OR nato" + ")" * 40}),
+    ("get", "/api/search", {"q": "(" * 200 + "kirby" + ")" * 200}),
+    ("get", "/api/quotes", {"q": "(" * 200 + "kirby" + ")" * 200}),
+    ("get", "/api/export", {"q": "(" * 200 + "kirby" + ")" * 200}),
     ("get", "/api/quotes", {"q": "(" * 40 + "kirby OR nato" + ")" * 40}),
     ("get", "/api/export", {"q": "(" * 40 + "kirby OR nato" + ")" * 40}),
     ("get", "/api/search", {"q": "kirby", "outlet": "x" * 32768}),

@@ -88,6 +88,8 @@ def test_bad_query_shows_the_problem_not_a_server_error(server, browser):
     error = browser.find_element(By.CSS_SELECTOR, ".error[role=alert]")
     assert "position 9" in error.text and "For example" in error.text
     assert browser.find_element(By.ID, "q").get_attribute("value") == "kirby AND"  # the query is kept to fix
+    _open(browser, f"{server}/?q={quote_plus('(' * 200 + 'kirby' + ')' * 200)}")  # deep nesting: an answer, not a 500
+    assert browser.find_elements(By.CSS_SELECTOR, ".error[role=alert], article.hit, .empty")
 
 
 def test_timeline_facets_and_next_page(server, browser, artifacts):
