@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexer import gender as gender_of
+from indexer.entities import clean_name
 
 WINDOW = 2500  # characters back to look for the person a pronoun or a role noun stands for
 
@@ -20,7 +21,8 @@ class Speaker:
 
 
 def _words(name: str) -> list[str]:
-    return name.replace("’s", "").replace("'s", "").split()
+    """A mention's words without titles or possessives ("Mr Blair's" → ["Blair"])."""
+    return clean_name(name).split()
 
 
 def _role_words(ent) -> set[str]:

@@ -170,21 +170,21 @@ def assign(es: Elasticsearch, index: str) -> StoryRun:
         plan = [(doc, body) for doc in batch for body in _searches(doc)]
         responses = es.msearch(searches=[x for _, body in plan for x in ({"index": index}, body)])["responses"] \
             if plan else []
-        candidates: dict[str, set[str]] = {}
+        candidates: dict[str, dict[str, str | None]] = {}  # article → {candidate: its stored story}
         statements: dict[str, set[str]] = {}  # article → the articles quoting one of its statements
         for (doc, body), response in zip(plan, responses):
             for hit in response.get("hits", {}).get("hits", []):
                 if body.get("knn", {}).get("field") == schema.QUOTE_VECTOR:
                     statements.setdefault(doc["id"], set()).add(hit["_id"])
-                story = assigned.get(hit["_id"]) or hit["_source"].get(schema.STORY)
-                if story:
-                    candidates.setdefault(doc["id"], set()).add(story)
-        wanted = {s for stories in candidates.values() for s in stories} - set(members)
+                candidates.setdefault(doc["id"], {})[hit["_id"]] = hit["_source"].get(schema.STORY)
+        wanted = {s for found in candidates.values() for s in found.values() if s} - set(members)
         members.update(_members(es, index, wanted))
         reasons: dict[str, str] = {}
         for doc in batch:
             best: tuple[Match, str] | None = None
-            for story in sorted(candidates.get(doc["id"], ())):
+            # a candidate grouped earlier in this batch or run has its story here, not yet in the index
+            stories_here = {assigned.get(c) or s for c, s in candidates.get(doc["id"], {}).items()} - {None}
+            for story in sorted(stories_here):
                 match = judge(doc, members.get(story, []), frozenset(statements.get(doc["id"], ())))
                 if match is not None and (best is None or match.strength > best[0].strength):
                     best = (match, story)
