@@ -88,7 +88,7 @@ def _from_subject(subject, people: People, quotes, since: int | None = None) -> 
     ent = _entity(subject)
     if ent is None:  # a name inside a longer subject ("Trump campaign spokesman Jason Miller")
         inner = [e for e in subject.doc.ents if people.is_person(e) and subject.left_edge.i <= e.start
-                 and e.end <= subject.right_edge.i + 1]
+                 and e.end <= subject.right_edge.i + 1 and e.root.dep_ != "poss"]  # not "Obama's strategist"
         ent = inner[0] if inner else None
         appos = [t for t in subject.children if t.dep_ == "appos" and _entity(t) is not None]
         if ent is None and appos:
@@ -128,6 +128,9 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
     since = doc[span[0].sent.start - 1].sent.start_char if span[0].sent.start > 0 else None
     for verb in verbs:
         found = _from_subject(_subject(verb), people, quotes, since)
+        between = people.named_in(end, verb.idx) if verb.idx > end else None
+        if between is not None and found is not None and found.kind != "person":
+            return between  # '…," Flynn, a top Trump surrogate, said … on Fox News' (a mangled parse)
         if found is not None:
             return found
     for sentence in sentences:  # according to X
