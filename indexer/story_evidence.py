@@ -31,10 +31,11 @@ SHINGLE_WORDS = 5
 COPY_BANDS = 8  # ≥ half the bands equal: Jaccard of shingles ≈ 0.7 or more
 MAX_DAYS = 7  # the longest gap between two reports of one event (copies aside)
 
-# Logistic weights over (1, lead cosine, names Jaccard, entities Jaccard, shared quote, undated), fitted by
+# Logistic weights over (1, lead cosine, names Jaccard, entities Jaccard, shared quote, undated, no entity in
+# common), fitted by
 # bench/story_model.py on SemEval-2022 Task 8 en-en and the labelled BBC/Reuters pairs in
 # bench/data/story_pairs.tsv (bench/results/story_model.md).
-WEIGHTS = (-17.23, 23.27, -2.27, 2.33, 6.72, -3.83)
+WEIGHTS = (-14.85, 17.61, -1.3, 1.59, 6.39, -1.36, -1.02)
 THRESHOLD = 0.5  # probability of the same event at which a pair joins (the undated weight makes undated pairs need more)
 
 
@@ -123,7 +124,7 @@ def entity_set(doc: dict) -> set[str]:
 
 
 def features(e: Evidence) -> tuple[float, ...]:
-    return (1.0, e.lead or 0.0, e.names, e.entities, float(e.quote), float(e.days is None))
+    return (1.0, e.lead or 0.0, e.names, e.entities, float(e.quote), float(e.days is None), float(e.entities == 0))
 
 
 def probability(e: Evidence, weights=WEIGHTS) -> float:
