@@ -44,7 +44,7 @@ def steps(shared: Path, home: Path) -> list[tuple[str, list[str], dict]]:
 
 ORDER = ["relevance-reuters.md", "relevance-time.md", "encoders.md", "throughput-bbc.md", "throughput-reuters.md",
          "latency-morgue.md", "latency-reuters.md", "export_memory.md", "stories-morgue.md", "stories-reuters.md",
-         "story_model.md", "polnear_quotes.md",
+         "story_model.md", "polnear_quotes.md", "polnear_quotes-train.md",
          "outage.md"]
 
 
