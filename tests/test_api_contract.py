@@ -117,9 +117,6 @@ def test_no_answer_carries_a_path_of_the_server(api):
 
 @pytest.mark.parametrize("method, path, params", [
     ("get", "/api/search", {"q": "(" * 40 + "kirby OR nato" + ")" * 40}),
-    ("get", "/api/search", {"q": "(" * 200 + "kirby" + ")" * 200}),
-    ("get", "/api/quotes", {"q": "(" * 200 + "kirby" + ")" * 200}),
-    ("get", "/api/export", {"q": "(" * 200 + "kirby" + ")" * 200}),
     ("get", "/api/quotes", {"q": "(" * 40 + "kirby OR nato" + ")" * 40}),
     ("get", "/api/export", {"q": "(" * 40 + "kirby OR nato" + ")" * 40}),
     ("get", "/api/search", {"q": "kirby", "outlet": "x" * 32768}),
@@ -139,6 +136,15 @@ def test_mistakes_are_4xx_not_500(api, method, path, params):
         response = api.get(path, params=params)
     assert 400 <= response.status_code < 500, (path, response.status_code, response.text[:300])
     assert response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/search", "/api/quotes", "/api/export"])
+def test_deeply_nested_parentheses_are_answered(api, path):
+    """200 levels (the probe's 500 began at 195): an answer or a 4xx that says why, never a 500."""
+    response = api.get(path, params={"q": "(" * 200 + "kirby" + ")" * 200})
+    assert response.status_code < 500, (path, response.status_code, response.text[:300])
+    if response.status_code >= 400:
+        assert response.json()["error"]["message"]
 
 
 def test_the_page_after_the_last_reachable_one_says_why(api):
