@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import random
-import time
 from collections import Counter
 from pathlib import Path
+
+from elasticsearch import helpers
 
 from bench.report import commit, write_result
 from indexer import schema, stories
@@ -42,7 +43,6 @@ def main() -> None:
     es.indices.refresh(index=index)
     fields = [schema.STORY, schema.STORY_REASON, schema.TITLE, schema.DATE, schema.OUTLET]
     docs = []
-    from elasticsearch import helpers
     for hit in helpers.scan(es, index=index, query={"query": {"match_all": {}}, "_source": fields}):
         docs.append({"id": hit["_id"], **hit["_source"]})
     size = Counter(d.get(schema.STORY) for d in docs)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -49,12 +50,9 @@ def semeval(shared: Path, root: Morgue) -> list[tuple[ev.Evidence, bool]]:
     for row, a, b in zip(rows, docs[::2], docs[1::2]):
         if a is None or b is None:
             continue
-        e = ev.evidence(a, b)
-        if not e.quote:  # the same statement in other words (translations) counts too
-            e = ev.Evidence(e.bands, e.lead, e.names, e.entities, any(
-                ev.cosine(x["vector"], y["vector"]) >= SAME_STATEMENT for x in a[schema.QUOTES] for y in b[schema.QUOTES]), 0)
-        else:
-            e = ev.Evidence(e.bands, e.lead, e.names, e.entities, e.quote, 0)  # published close together
+        statement = any(ev.cosine(x["vector"], y["vector"]) >= SAME_STATEMENT  # translations count too
+                        for x in a[schema.QUOTES] for y in b[schema.QUOTES])
+        e = replace(ev.evidence(a, b, statement), days=0)  # published close together
         out.append((e, float(row["Overall"]) <= SAME))
     return out
 

@@ -7,10 +7,8 @@ subject. An organisation that speaks ("the Pentagon said") is a speaker of kind 
 The rule-based attribution (indexer.attribution) stays where the parse finds nothing."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from indexer.mentions import People, Speaker
 from indexer.attribution import CUE_VERBS
+from indexer.mentions import People, Speaker
 
 SPEECH_VERBS = frozenset(CUE_VERBS) | frozenset(
     "say tell add state explain note ask reply write argue insist claim warn declare continue recall admit "

@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Iterator
 
 from elasticsearch import Elasticsearch, helpers
 
 from indexer import schema, store
 from indexer.quotes import SAME_STATEMENT
-from indexer.story_evidence import (BANDS, COPY_BANDS, MAX_DAYS, THRESHOLD, Match, evidence, fingerprint, names,
-                                    probability)
+from indexer.story_evidence import BANDS, COPY_BANDS, MAX_DAYS, THRESHOLD, Match, day, evidence, fingerprint, probability
 
-__all__ = ["assign", "forget", "fingerprint", "names", "BANDS", "COPY_BANDS"]
+__all__ = ["assign", "forget", "fingerprint", "BANDS", "COPY_BANDS"]
 
 CANDIDATES = 10
 BATCH = 64
@@ -55,10 +54,6 @@ class StoryRun:
 FEATURES = [schema.DATE, schema.STORY, schema.FINGERPRINT, schema.NAMES, schema.PEOPLE, schema.ORGANIZATIONS,
             schema.PLACES, "quotes.key"]
 ORDER = [{schema.DATE: {"order": "asc", "missing": "_last"}}, {schema.ID: "asc"}]
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value[:10]) if value else None
 
 
 def _with_vectors(fields: list[str]) -> dict:
@@ -96,11 +91,11 @@ def _searches(doc: dict) -> list[dict]:
             "terms": {schema.FINGERPRINT: doc[schema.FINGERPRINT]}}]}}})
     if doc.get(schema.LEAD_VECTOR):
         window: list[dict] = [not_self]
-        day = _day(doc.get(schema.DATE))
-        if day:
+        when = day(doc.get(schema.DATE))
+        if when:
             window.append({"bool": {"should": [
-                {"range": {schema.DATE: {"gte": (day - timedelta(days=MAX_DAYS)).isoformat(),
-                                         "lte": (day + timedelta(days=MAX_DAYS + 1)).isoformat()}}},
+                {"range": {schema.DATE: {"gte": (when - timedelta(days=MAX_DAYS)).isoformat(),
+                                         "lte": (when + timedelta(days=MAX_DAYS + 1)).isoformat()}}},
                 {"bool": {"must_not": [{"exists": {"field": schema.DATE}}]}}], "minimum_should_match": 1}})
         out.append({"size": CANDIDATES, "_source": source, "knn": {
             "field": schema.LEAD_VECTOR, "query_vector": doc[schema.LEAD_VECTOR], "k": CANDIDATES,
@@ -139,18 +134,13 @@ def judge(doc: dict, members: list[dict], statements: frozenset[str] = frozenset
     """Does doc belong to the story of these members? A copy of any member does; otherwise the story's
     first report must be at most MAX_DAYS away, the mean probability over the members must clear
     THRESHOLD and no member may be below FLOOR."""
-    for member in members:
-        copy = evidence(doc, member)
-        if copy.bands >= COPY_BANDS:
-            return Match(member["id"], "copy", 1.0 + copy.bands / BANDS)
+    pairs = [evidence(doc, m, m["id"] in statements) for m in members]
+    for member, e in zip(members, pairs):
+        if e.bands >= COPY_BANDS:
+            return Match(member["id"], "copy", 1.0 + e.bands / BANDS)
     if not members or not doc.get(schema.LEAD_VECTOR):
         return None
-    day = _day(doc.get(schema.DATE))
-    days = [d for d in (_day(m.get(schema.DATE)) for m in members) if d]
-    if day and days and (abs((day - min(days)).days) > MAX_DAYS or abs((day - max(days)).days) > MAX_DAYS):
-        return None
-    pairs = [evidence(doc, m, m["id"] in statements) for m in members]
-    if any(e.days is not None and e.days > MAX_DAYS for e in pairs):
+    if any(e.days is not None and e.days > MAX_DAYS for e in pairs):  # every member, so the first report too
         return None
     each = [probability(e) for e in pairs]
     mean = sum(each) / len(each)

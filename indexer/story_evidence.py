@@ -21,6 +21,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 from datasketch import MinHash
@@ -101,17 +102,17 @@ class Match:
     strength: float
 
 
+def day(value: str | None) -> date | None:
+    """The day of a stored date ("2025-03-12T…" → 2025-03-12)."""
+    return date.fromisoformat(value[:10]) if value else None
+
+
 def evidence(a: dict, b: dict, same_statement: bool = False) -> Evidence:
     """The evidence of two articles, each a dict of the stored grouping fields (see stories.FEATURES).
     same_statement: a quote of one is, by meaning, a quote of the other (translations, paraphrase)."""
-    from datetime import date
-
-    def day(doc):
-        return date.fromisoformat(doc["date"][:10]) if doc.get("date") else None
-
     bands = len(set(a.get("fingerprint") or ()) & set(b.get("fingerprint") or ()))
     lead = cosine(a["lead_vector"], b["lead_vector"]) if a.get("lead_vector") and b.get("lead_vector") else None
-    da, db = day(a), day(b)
+    da, db = day(a.get("date")), day(b.get("date"))
     keys_a = {q.get("key") for q in a.get("quotes") or () if q.get("key")}
     keys_b = {q.get("key") for q in b.get("quotes") or () if q.get("key")}
     return Evidence(bands, lead, jaccard(a.get("names"), b.get("names")),
