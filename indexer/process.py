@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Callable
 
 from indexer import schema, story_evidence
@@ -99,7 +99,6 @@ def document(article: Article, passages: list[Passage], vectors, quote_vectors, 
         schema.DAY: d.day, schema.LANGUAGE: article.language, schema.URL: article.url, schema.AUTHOR: article.author,
         schema.PLACE: article.place, schema.CONTENT_HASH: article.content_hash, schema.SOURCE: article.source,
         schema.FILE: article.file, schema.INPUT_HASH: article.input_hash,
-        schema.INDEXED_AT: datetime.now(timezone.utc).isoformat(timespec="seconds"),
         schema.QUOTES: [{**q.to_doc(article.body), "vector": v} for q, v in zip(article.quotes, quote_vectors)],
         **(article.entities.document() if article.entities is not None else {}),
         schema.FINGERPRINT: story_evidence.fingerprint(article.body),

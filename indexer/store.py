@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from elasticsearch import ApiError, ConnectionError as ESConnectionError, ConnectionTimeout, Elasticsearch, helpers
 
@@ -132,6 +133,14 @@ def by_source(es: Elasticsearch, index: str, sources: list[str]) -> dict[str, li
 TRANSIENT = (429, 502, 503, 504)
 
 
+def stamped(document: dict) -> dict:
+    """`indexed_at` set as the document is handed to the bulk request (milliseconds, UTC): a document
+    becomes searchable within a bulk request and a refresh of its stamp, which is what watches and
+    `indexed_since` rely on (search_api.watermark)."""
+    document[schema.INDEXED_AT] = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return document
+
+
 def write(es: Elasticsearch, index: str, documents: list[dict]) -> dict[str, str]:
     """Bulk index. Returns {id: reason} of the documents Elasticsearch refused (a mapping error, a
     document too large): each fails alone, the rest are written. Transient failures (429, 5xx, the
@@ -144,7 +153,7 @@ def write(es: Elasticsearch, index: str, documents: list[dict]) -> dict[str, str
             by_id = {doc[schema.ID]: doc for doc in docs}
             try:
                 for ok, item in helpers.streaming_bulk(
-                        es, ({"_index": index, "_id": i, "_source": d} for i, d in by_id.items()),
+                        es, ({"_index": index, "_id": i, "_source": stamped(d)} for i, d in by_id.items()),
                         chunk_size=chunk_size, max_chunk_bytes=20 * 1024 * 1024, raise_on_error=False,
                         raise_on_exception=False, max_retries=2, initial_backoff=1):
                     if ok:

@@ -56,11 +56,40 @@ def _index(morgue: Morgue, args: argparse.Namespace) -> int:
                                    group=not args.no_stories, follow_links=args.follow_links,
                                    max_bytes=morgue.settings.max_file_bytes)
     print(summary.table())
+    if not args.no_watches:
+        _evaluate_watches(morgue, quiet=False)
     if args.report:
         write_report(summary, Path(args.report))
     for item in summary.rejected[:20]:
         print(f"rejected: {item.source}: {item.reason}", file=sys.stderr)
     return 1 if summary.counts["rejected"] else 0
+
+
+def _evaluate_watches(morgue: Morgue, quiet: bool):
+    """After an index run: every watch against what it wrote (nothing to do when there are none)."""
+    from search_api import watch_run, watch_store
+
+    if not morgue.es.indices.exists_alias(name=watch_store.name(morgue.alias, "watches")):
+        return None
+    report = watch_run.run(morgue.context, morgue.webhook_policy())
+    if not quiet:
+        print(report.line())
+    return report
+
+
+def _watch_run(morgue: Morgue, args: argparse.Namespace) -> int:
+    """Exit codes: 0 evaluated (a delivery that will be retried is not an error), 1 a watch could not
+    run, 3 Elasticsearch unreachable, 75 another evaluation is running (try later)."""
+    import json
+    from dataclasses import asdict
+
+    from search_api import watch_run
+
+    report = watch_run.run(morgue.context, morgue.webhook_policy())
+    print(json.dumps(asdict(report)) if args.json else report.line())
+    for watch_id, why in report.failed_watches.items():
+        print(f"watch {watch_id} could not run: {why}", file=sys.stderr)
+    return 75 if not report.ran else 1 if report.failed_watches else 0
 
 
 def _serve(morgue: Morgue, args: argparse.Namespace) -> int:
@@ -130,11 +159,19 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--reference-date", help="YYYY-MM-DD used to infer a year missing from datelines")
     index.add_argument("--quiet", action="store_true", help="no progress line")
     index.add_argument("--no-stories", action="store_true", help="skip story grouping (run `morgue stories` later)")
+    index.add_argument("--no-watches", action="store_true", help="do not evaluate watches after the run")
     index.set_defaults(func=_index)
 
     group = sub.add_parser("stories", help="group articles without a story (new or changed ones) into stories")
     group.add_argument("--rebuild", action="store_true", help="forget every story and group the whole index again")
     group.set_defaults(func=_stories)
+
+    watch = sub.add_parser("watch", help="saved searches (watches): evaluate them against what is new")
+    watch_sub = watch.add_subparsers(dest="watch_command", required=True)
+    run = watch_sub.add_parser("run", help="evaluate every watch now and deliver new matches (cron-friendly; exit 0 "
+                                           "done, 1 a watch could not run, 3 no Elasticsearch, 75 another run is on)")
+    run.add_argument("--json", action="store_true", help="the run's report as JSON")
+    run.set_defaults(func=_watch_run)
 
     serve = sub.add_parser("serve", help="the search API and web UI")
     serve.add_argument("--host", default="127.0.0.1")

@@ -61,6 +61,12 @@ class Morgue:
 
         return create_app(self.context, self.settings)
 
+    def webhook_policy(self):
+        """How watches deliver to webhooks (timeouts and back-off from the settings)."""
+        from search_api.webhook import Policy
+
+        return Policy(timeout=self.settings.webhook_timeout, backoff=self.settings.webhook_backoff)
+
     def with_alias(self, alias: str) -> "Morgue":
         """The same cluster and encoder, reading and writing another alias (benchmarks, tests)."""
         other = Morgue(self.settings, alias)

@@ -16,16 +16,17 @@ TOP_FIELDS = {"outlets": schema.OUTLET, "languages": schema.LANGUAGE, "speakers"
               "people": schema.PEOPLE, "organizations": schema.ORGANIZATIONS, "places": schema.PLACES}
 
 
-def _matching_and_all(ctx: Context, query: SearchQuery, aggs: dict | None, all_aggs: dict | None = None) -> dict:
+def _matching_and_all(ctx: Context, query: SearchQuery, aggs: dict | None, all_aggs: dict | None = None,
+                      as_of: str | None = None) -> dict:
     """Aggregations over the query's matches ("matching") and over every article under the same
     filters ("all", the denominator), in one round trip; either may be left out (None). Counts use the
-    keyword match set in every mode."""
+    keyword match set in every mode; as_of (a watermark) leaves out articles indexed later."""
     parsed = parse_query(query.q)
     bodies = {}
     if aggs is not None:
-        bodies["matching"] = {"size": 0, "aggs": aggs, "query": plan.matching(parsed, query)}
+        bodies["matching"] = {"size": 0, "aggs": aggs, "query": plan.matching(parsed, query, as_of)}
     if all_aggs is not None:
-        bodies["all"] = {"size": 0, "aggs": all_aggs, "query": {"bool": {"filter": plan.filters(query)}}}
+        bodies["all"] = {"size": 0, "aggs": all_aggs, "query": {"bool": {"filter": plan.filters(query, as_of=as_of)}}}
     return {name: leg.aggregations for name, leg in msearch(ctx.es, ctx.alias, bodies).items()}
 
 
@@ -33,20 +34,20 @@ def _ratio(count: int, total: int) -> float:
     return count / total if total else 0.0
 
 
-def count_over_time(ctx: Context, query: SearchQuery, interval: str) -> list[TimeBucket]:
+def count_over_time(ctx: Context, query: SearchQuery, interval: str, as_of: str | None = None) -> list[TimeBucket]:
     if interval not in INTERVALS:
         raise BadRequest(f"unknown interval {interval!r}: use one of {', '.join(INTERVALS)}")
     aggs = {"over_time": {"date_histogram": {"field": schema.DATE, "calendar_interval": interval,
                                              "format": "yyyy-MM-dd", "min_doc_count": 0}}}
     with ctx.errors():
-        result = _matching_and_all(ctx, query, aggs, aggs)
+        result = _matching_and_all(ctx, query, aggs, aggs, as_of)
     totals = {b["key_as_string"]: b["doc_count"] for b in result["all"]["over_time"]["buckets"]}
     counts = {b["key_as_string"]: b["doc_count"] for b in result["matching"]["over_time"]["buckets"]}
     return [TimeBucket(date=key, count=counts.get(key, 0), total=total, ratio=_ratio(counts.get(key, 0), total))
             for key, total in sorted(totals.items())]
 
 
-def top(ctx: Context, query: SearchQuery, facet: str, size: int = 20) -> list[TopBucket]:
+def top(ctx: Context, query: SearchQuery, facet: str, size: int = 20, as_of: str | None = None) -> list[TopBucket]:
     if facet not in TOP_FIELDS:
         raise NotFound(f"no top list {facet!r}: use one of {', '.join(TOP_FIELDS)}")
 
@@ -64,10 +65,10 @@ def top(ctx: Context, query: SearchQuery, facet: str, size: int = 20) -> list[To
         return {b["key"]: b["doc_count"] for b in result["top"]["buckets"]}
 
     with ctx.errors():
-        counts = buckets(_matching_and_all(ctx, query, aggs(size))["matching"])
+        counts = buckets(_matching_and_all(ctx, query, aggs(size), as_of=as_of)["matching"])
         if not counts:
             return []
         # The denominator of exactly these keys (a second round trip: the top keys of all articles may differ).
-        totals = buckets(_matching_and_all(ctx, query, None, aggs(len(counts), list(counts)))["all"])
+        totals = buckets(_matching_and_all(ctx, query, None, aggs(len(counts), list(counts)), as_of)["all"])
     return [TopBucket(key=key, count=count, total=totals.get(key, count), ratio=_ratio(count, totals.get(key, count)))
             for key, count in counts.items()]

@@ -7,7 +7,7 @@ import logging
 from enum import Enum
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from pydantic import Field
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -17,7 +17,7 @@ from starlette.routing import Match
 
 from indexer.settings import Settings
 from search_api import (aggregate, articles, export as exports, people, quote_search, related as relations,
-                        search as searching)
+                        search as searching, watch_routes, watermark, webhook)
 from search_api.auth import Guard
 from search_api.context import Context
 from search_api.errors import ApiError, NotFound, PayloadTooLarge
@@ -26,6 +26,10 @@ from search_api.models import (Article, ErrorBody, Health, PersonResponse, Quote
 from search_api.query import SearchQuery, invalid, validated
 
 MAX_BODY_BYTES = 64 * 1024  # a query object is small; more is a mistake or an attack
+BATCH_BODY_BYTES = 8 * 1024 * 1024  # 10,000 terms of up to 512 characters, as JSON or CSV
+BATCH_PATHS = ("/api/batch", "/batch")
+# The indexing time an export or a count covers up to (search answers carry it as `watermark`).
+WATERMARK_HEADER = "X-Morgue-Watermark"
 log = logging.getLogger("morgue.api")
 
 ERRORS = {status: {"model": ErrorBody, "description": text} for status, text in (
@@ -114,13 +118,15 @@ def create_api(context: Context, settings: Settings) -> FastAPI:
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=[o.strip() for o in settings.cors_origins.split(",")],
-                           allow_methods=["GET", "POST"], allow_headers=["Authorization", "X-API-Key", "Content-Type"])
+                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+                           expose_headers=[WATERMARK_HEADER])
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
         length = request.headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            error = PayloadTooLarge(f"request bodies are at most {MAX_BODY_BYTES:,} bytes")
+        limit = BATCH_BODY_BYTES if request.url.path in BATCH_PATHS else MAX_BODY_BYTES
+        if length and (not length.isdigit() or int(length) > limit):
+            error = PayloadTooLarge(f"request bodies are at most {limit:,} bytes here")
             return JSONResponse(error.body(), status_code=error.status)
         return await call_next(request)
 
@@ -177,21 +183,24 @@ def create_api(context: Context, settings: Settings) -> FastAPI:
                  "description": "One record per matching article, oldest first"}})
     def export(query: Annotated[ExportQuery, Query()], context: Ctx) -> StreamingResponse:
         base = SearchQuery.model_validate(query.model_dump(by_alias=True, exclude={"format", "text"}))
-        lines, media = exports.export(context, base, query.format, with_text=query.text)
+        as_of = watermark.upper_bound(base.indexed_since)
+        lines, media = exports.export(context, base, query.format, with_text=query.text, as_of=as_of)
         return StreamingResponse(lines, media_type=media, headers={
-            "Content-Disposition": f'attachment; filename="morgue-export.{query.format}"'})
+            "Content-Disposition": f'attachment; filename="morgue-export.{query.format}"', WATERMARK_HEADER: as_of})
 
     @api.get("/count-over-time", summary="Matches per day/week/month/year, with the total under the same filters")
-    def count_over_time(query: Annotated[CountQuery, Query()], context: Ctx) -> list[TimeBucket]:
+    def count_over_time(query: Annotated[CountQuery, Query()], context: Ctx, response: Response) -> list[TimeBucket]:
         base = SearchQuery.model_validate(query.model_dump(by_alias=True, exclude={"interval"}))
-        return aggregate.count_over_time(context, base, query.interval.value)
+        response.headers[WATERMARK_HEADER] = as_of = watermark.upper_bound(base.indexed_since)
+        return aggregate.count_over_time(context, base, query.interval.value, as_of)
 
     @api.get("/top/{facet}", summary="Top outlets, speakers, languages, people, organisations or places, with totals "
                                      "under the same filters")
     def top(facet: Literal["outlets", "speakers", "languages", "people", "organizations", "places"],
             query: Annotated[SearchQuery, Query()],
-            context: Ctx) -> list[TopBucket]:
-        return aggregate.top(context, query, facet)
+            context: Ctx, response: Response) -> list[TopBucket]:
+        response.headers[WATERMARK_HEADER] = as_of = watermark.upper_bound(query.indexed_since)
+        return aggregate.top(context, query, facet, as_of=as_of)
 
     @api.get("/people/{name}", summary="A person: their quotations across outlets, mentions and quotes over time, "
                                        "roles, who is quoted alongside them")
@@ -209,6 +218,7 @@ def create_api(context: Context, settings: Settings) -> FastAPI:
         return Syntax(syntax=grammar.__doc__ or "")
 
     app.include_router(api)
+    watch_routes.mount(app, authorised, webhook.Policy(timeout=settings.webhook_timeout, backoff=settings.webhook_backoff))
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(authorised)])
     def openapi() -> JSONResponse:

@@ -8,8 +8,8 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
+from search_api import watermark
 from search_api.errors import BadRequest
 from search_api.query import SearchQuery
 
@@ -19,7 +19,7 @@ MAX_RESULTS = 1000  # ranked results reachable by paging; /api/export gives ever
 @dataclass(frozen=True)
 class Position:
     offset: int
-    as_of: str  # ISO time, seconds
+    as_of: str  # a watermark (search_api.watermark)
 
 
 def fingerprint(query: SearchQuery) -> str:
@@ -31,18 +31,18 @@ def encode(query: SearchQuery, position: Position) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def start() -> Position:
-    return Position(0, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+def start(query: SearchQuery) -> Position:
+    return Position(0, watermark.upper_bound(query.indexed_since))
 
 
 def decode(query: SearchQuery) -> Position:
     """The position a query's cursor points at (the first page when it has none)."""
     if not query.cursor:
-        position = start()
+        position = start(query)
     else:
         try:
             data = json.loads(base64.urlsafe_b64decode(query.cursor + "=" * (-len(query.cursor) % 4)))
-            position = Position(int(data["offset"]), datetime.fromisoformat(data["as_of"]).isoformat())
+            position = Position(int(data["offset"]), watermark.iso(watermark.parse(data["as_of"])))
             owner = data["q"]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BadRequest("invalid cursor: pass back the cursor of the previous page unchanged") from exc

@@ -66,12 +66,14 @@ def _pages(ctx: Context, query: dict, pit: str) -> Iterator[list[dict]]:
 PIT_KEEP_ALIVE = "2m"
 
 
-def export(ctx: Context, query: SearchQuery, fmt: str, with_text: bool = False) -> tuple[Iterator[str], str]:
-    """(lines, media type). Validates and opens the point-in-time before anything streams."""
+def export(ctx: Context, query: SearchQuery, fmt: str, with_text: bool = False,
+           as_of: str | None = None) -> tuple[Iterator[str], str]:
+    """(lines, media type). Validates and opens the point-in-time before anything streams; as_of (a
+    watermark) leaves out articles indexed later."""
     if fmt not in FORMATS:
         raise BadRequest(f"unknown format {fmt!r}: use csv or jsonl")
     parsed = parse_query(query.q)
-    es_query = plan.matching(parsed, query)
+    es_query = plan.matching(parsed, query, as_of)
     with ctx.errors():
         pit = ctx.es.open_point_in_time(index=ctx.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
     lines = _csv_lines if fmt == "csv" else _jsonl_lines

@@ -139,6 +139,8 @@ class SearchResponse(Model):
     notes: list[str] = Field(default_factory=list, description="how the query was read, when not as written")
     stories: int | None = None
     facets: Facets | None = None
+    watermark: str = Field(description="the indexing time this answer covers up to: pass it back as `indexed_since` "
+                                       "to get only what was indexed after it")
 
 
 class Share(Model):

@@ -4,7 +4,7 @@ facets, and the page's own fetch. Filters apply inside every one of them."""
 from __future__ import annotations
 
 from indexer import analysis, schema
-from search_api import speakers
+from search_api import speakers, watermark
 from search_api.query import SearchQuery, Sort
 from search_api.syntax import Parsed
 
@@ -31,6 +31,8 @@ def filters(query: SearchQuery, speakers_too: bool = True, as_of: str | None = N
         out.append({"range": {schema.DATE: bounds}})
     if as_of:
         out.append({"range": {schema.INDEXED_AT: {"lte": as_of}}})
+    if query.indexed_since is not None:
+        out.append({"range": {schema.INDEXED_AT: {"gt": watermark.iso(query.indexed_since)}}})
     if query.outlet:
         out.append({"terms": {schema.OUTLET: query.outlet}})
     if query.language:

@@ -101,7 +101,7 @@ def story_summary(story: str, item: Hit, group: list[ArticleSummary]) -> StorySu
 
 
 def response(query: SearchQuery, parsed: Parsed, ranking, grouped, shown: list[fuse.Fused],
-             fetched: dict[str, LegResult], next_cursor: str | None) -> SearchResponse:
+             fetched: dict[str, LegResult], next_cursor: str | None, watermark: str) -> SearchResponse:
     pages = {h["_id"]: h for h in fetched["page"].hits} if "page" in fetched else {}
     passages = {h["_id"]: h for h in fetched["passages"].hits} if "passages" in fetched else {}
 
@@ -120,4 +120,5 @@ def response(query: SearchQuery, parsed: Parsed, ranking, grouped, shown: list[f
             item.story_matches = [one(m) for m in grouped.members.get(entry.id, [])]
     return SearchResponse(total=ranking.total, total_relation=ranking.relation, hits=hits, cursor=next_cursor,
                           notes=parsed.notes, stories=len(grouped.ranked) if query.collapse == "story" else None,
-                          facets=facets(ranking.facets) if ranking.facets is not None else None)
+                          facets=facets(ranking.facets) if ranking.facets is not None else None,
+                          watermark=watermark)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Iterable, Literal
 
@@ -67,6 +67,9 @@ class SearchQuery(BaseModel):
     cursor: str | None = Field(None, max_length=4096)
     facets: bool = False
     collapse: Literal["none", "story"] = Field("none", description="story: one hit per story, with its other articles")
+    indexed_since: datetime | None = Field(
+        None, description="Only articles indexed after this watermark (ISO time, UTC). Pass back the `watermark` "
+                          "of the previous answer to get exactly what is new since (1970-01-01T00:00:00Z: everything)")
 
     @field_validator(*LIST_PARAMS, mode="before")
     @classmethod
@@ -91,6 +94,22 @@ class SearchQuery(BaseModel):
         if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             raise ValueError("expected a date as YYYY-MM-DD")
         return value.strip()
+
+    @field_validator("indexed_since", mode="before")
+    @classmethod
+    def _iso_time(cls, value):
+        """An ISO time (a watermark); a number is not one."""
+        if value is None or isinstance(value, datetime):
+            return value
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+)?(Z|[+-]\d{2}:?\d{2})?",
+                                                          value.strip()):
+            raise ValueError("expected a watermark: an ISO time such as 2026-12-01T17:00:00.000Z")
+        return value.strip()
+
+    @field_validator("indexed_since")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
 
     @model_validator(mode="after")
     def _check(self) -> "SearchQuery":

@@ -135,4 +135,5 @@ def search(ctx: Context, query: SearchQuery) -> SearchResponse:
         fetched = fetch(ctx, plan, ranking, shown, grouped)
     more = offset + plan.query.size < len(grouped.ranked)
     next_cursor = cursor.encode(plan.query, Position(offset + plan.query.size, plan.position.as_of)) if more else None
-    return present.response(plan.query, plan.parsed, ranking, grouped, shown, fetched, next_cursor)
+    return present.response(plan.query, plan.parsed, ranking, grouped, shown, fetched, next_cursor,
+                            plan.position.as_of)

@@ -4,21 +4,25 @@ import json
 
 import pytest
 
-from search_api import cursor
+from search_api import cursor, watermark
 from search_api.errors import BadRequest
 from search_api.query import SearchQuery
 
 
 def test_round_trip_keeps_offset_and_time():
     query = SearchQuery(q="barrier", size=10)
-    position = cursor.Position(20, "2025-03-04T10:00:00+00:00")
+    position = cursor.Position(20, "2025-03-04T10:00:00.250Z")
     again = cursor.decode(query.model_copy(update={"cursor": cursor.encode(query, position)}))
     assert again == position
 
 
-def test_first_page_starts_now():
+def test_first_page_starts_now_or_settled_when_polling():
+    before = watermark.iso(watermark.now())
     position = cursor.decode(SearchQuery(q="barrier"))
-    assert position.offset == 0 and position.as_of.endswith("+00:00")
+    assert position.offset == 0 and position.as_of.endswith("Z") and position.as_of >= before
+    polled = cursor.decode(SearchQuery(q="barrier", indexed_since="2026-01-01T00:00:00Z"))
+    lag = watermark.parse(position.as_of) - watermark.parse(polled.as_of)
+    assert abs(lag.total_seconds() - watermark.SETTLE_SECONDS) < 1
 
 
 def test_a_cursor_belongs_to_its_query():
