@@ -58,6 +58,8 @@ def _phrase(term: str) -> dict:
     words = term.replace('"', " ").split()
     if not words:
         raise BadRequest("an empty term")
+    if not any(ch.isalnum() for ch in term):
+        raise BadRequest("no letters or digits to search for")
     if len(term) > MAX_VALUE_CHARS:
         raise BadRequest(f"a term is at most {MAX_VALUE_CHARS} characters")
     parsed = parse_query('"' + " ".join(words) + '"')

@@ -43,8 +43,8 @@ async def batch_request(request: Request) -> tuple[list[str], dict, str | None]:
     return batch.parse_body(await request.body(), kind)
 
 
-def api_router(policy: webhook.Policy) -> APIRouter:
-    api = APIRouter(prefix="/api")
+def api_router(policy: webhook.Policy, responses: dict) -> APIRouter:
+    api = APIRouter(prefix="/api", responses=responses)
 
     @api.post("/watches", status_code=201, summary="Save a search as a watch (any mode); the answer shows its "
                                                     "webhook secret once")
@@ -103,8 +103,9 @@ def api_router(policy: webhook.Policy) -> APIRouter:
     return api
 
 
-def mount(app: FastAPI, authorised, policy: webhook.Policy) -> None:
-    app.include_router(api_router(policy), dependencies=[Depends(authorised)])
+def mount(app: FastAPI, authorised, policy: webhook.Policy, responses: dict) -> None:
+    """The routes on the app, behind its key check, declaring its error answers (responses)."""
+    app.include_router(api_router(policy, responses), dependencies=[Depends(authorised)])
 
     @app.get("/watches/{watch_id}/feed.atom", include_in_schema=False)
     def watch_feed(watch_id: str, request: Request, token: str = "") -> Response:

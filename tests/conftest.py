@@ -19,6 +19,7 @@ import pytest
 from indexer.local_es import LocalNode
 from indexer.settings import Settings
 from morgue.core import Morgue
+from search_api import watch_store
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +109,7 @@ def archive_alias(es, embedder, shared_dir, morgue) -> str:
     yield alias
     names = list(es.indices.get_alias(name=alias))
     es.indices.delete(index=",".join(names))
+    watch_store.forget(es, alias)  # the watches the UI and batch tests made
     shutil.rmtree(cache, ignore_errors=True)
 
 

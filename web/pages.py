@@ -22,7 +22,7 @@ from search_api.auth import COOKIE
 from search_api.errors import ApiError, NotFound, Unauthorized
 from search_api.highlight import term_spans
 from search_api.query import grouped, validated
-from web import dates, segments, timeline
+from web import dates, segments, timeline, watch_pages
 
 HERE = Path(__file__).parent
 MODES = [("hybrid", "both"), ("keyword", "keyword"), ("semantic", "meaning")]
@@ -47,7 +47,8 @@ def safe_url(url: str | None) -> str | None:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(date_span=dates.span, marked=segments.marked, paragraphs=segments.paragraphs, safe_url=safe_url, MODES=MODES)
+    env.globals.update(date_span=dates.span, marked=segments.marked, paragraphs=segments.paragraphs, safe_url=safe_url, MODES=MODES,
+                       WATCH_FIELDS=watch_pages.QUERY_FIELDS)
     return env
 
 
@@ -161,6 +162,8 @@ def mount(app: FastAPI) -> None:
             speakers.setdefault(quote.speaker or "Unattributed", []).append(
                 {"quote": quote, "carried_by": carriers.get(f"{article_id}:{quote.start}", [])})
         return render("article.html", article=article, marks=marks, speakers=speakers, related=related, q=q)
+
+    watch_pages.mount(app, render, signed_in)
 
     @app.get("/people/{name}", response_class=HTMLResponse, include_in_schema=False)
     def person_page(name: str, request: Request):
