@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from bench.api_process import rss_mb, start_api
+from bench.api_process import RssSampler, rss_mb, start_api
 from bench.report import commit, write_result
 from morgue.core import Morgue
 
@@ -31,44 +30,32 @@ def main() -> None:
     es = Morgue().es
     articles = es.count(index=args.alias)["count"]
     api = start_api(args.alias, args.port)
-    samples: list[tuple[float, float]] = []
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            samples.append((time.perf_counter(), rss_mb(api.pid)))
-            time.sleep(0.1)
-
     try:
         httpx.get(f"http://127.0.0.1:{args.port}/api/export", params={"q": "*", "format": args.format, "size": 1},
                   timeout=120)  # warm-up: imports and first connection, not the stream under test
         before = rss_mb(api.pid)
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        rows = size = 0
-        quarter_marks: list[tuple[int, float]] = []
-        started = time.perf_counter()
-        with httpx.stream("GET", f"http://127.0.0.1:{args.port}/api/export",
-                          params={"q": "*", "format": args.format}, timeout=300) as response:
-            response.raise_for_status()
-            for line in response.iter_lines():
-                size += len(line) + 1
-                if not line or (args.format == "csv" and rows == 0 and line.startswith("id,")):
-                    continue
-                if args.format == "jsonl" and "error" in json.loads(line):
-                    raise SystemExit(f"export ended with an error: {line}")
-                rows += 1
-                if rows % 5000 == 0:
-                    quarter_marks.append((rows, rss_mb(api.pid)))
-        seconds = time.perf_counter() - started
-        done.set()
-        sampler.join()
+        with RssSampler(api.pid) as sampler:
+            rows = size = 0
+            quarter_marks: list[tuple[int, float]] = []
+            started = time.perf_counter()
+            with httpx.stream("GET", f"http://127.0.0.1:{args.port}/api/export",
+                              params={"q": "*", "format": args.format}, timeout=300) as response:
+                response.raise_for_status()
+                for line in response.iter_lines():
+                    size += len(line) + 1
+                    if not line or (args.format == "csv" and rows == 0 and line.startswith("id,")):
+                        continue
+                    if args.format == "jsonl" and "error" in json.loads(line):
+                        raise SystemExit(f"export ended with an error: {line}")
+                    rows += 1
+                    if rows % 5000 == 0:
+                        quarter_marks.append((rows, rss_mb(api.pid)))
+            seconds = time.perf_counter() - started
         after = rss_mb(api.pid)
     finally:
-        done.set()
         api.terminate()
         api.wait(timeout=30)
-    peak = max(m for _, m in samples)
+    peak = sampler.peak
     progress = ", ".join(f"{r:,} rows: {m:.0f} MB" for r, m in quarter_marks)
     text = f"""# Export of every article through the API, with the API's memory
 

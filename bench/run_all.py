@@ -39,13 +39,16 @@ def steps(shared: Path, home: Path) -> list[tuple[str, list[str], dict]]:
         ("relevance, Reuters dev and TIME", [py, "-m", "bench.relevance"], {}),
         ("same-event model, SemEval and labelled pairs", [py, "-m", "bench.story_model"], {}),
         ("quotes, PolNeAR dev", [py, "bench/polnear_quotes.py"], {}),
+        ("meaning watches: the similarity floor, Reuters dev", [py, "-m", "bench.watch_floor"], {}),
+        ("watches: 1,000 after 100 new BBC articles", [py, "-m", "bench.watches", "run"], {}),
+        ("batch search: 2,000 names over Reuters", [py, "-m", "bench.watches", "batch", "--alias", "reuters"], {}),
     ]
 
 
 ORDER = ["relevance-reuters.md", "relevance-time.md", "encoders.md", "throughput-bbc.md", "throughput-reuters.md",
          "latency-morgue.md", "latency-reuters.md", "export_memory.md", "stories-morgue.md", "stories-reuters.md",
          "story_model.md", "polnear_quotes.md", "polnear_quotes-train.md",
-         "outage.md"]
+         "watch-floor.md", "watches-run.md", "watches-batch.md", "outage.md"]
 
 
 def main() -> int:

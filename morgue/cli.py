@@ -66,12 +66,21 @@ def _index(morgue: Morgue, args: argparse.Namespace) -> int:
 
 
 def _evaluate_watches(morgue: Morgue, quiet: bool):
-    """After an index run: every watch against what it wrote (nothing to do when there are none)."""
+    """After an index run: every watch against what it wrote (nothing to do when there are none). The
+    articles are written whatever happens here: a failure is reported, and `morgue watch run` (or the
+    next index run) catches up, since a watch's watermark moves only when its matches are recorded."""
+    import elasticsearch
+
     from search_api import watch_run, watch_store
 
-    if not morgue.es.indices.exists_alias(name=watch_store.name(morgue.alias, "watches")):
+    try:
+        if not morgue.es.indices.exists_alias(name=watch_store.name(morgue.alias, "watches")):
+            return None
+        report = watch_run.run(morgue.context, morgue.webhook_policy())
+    except (ApiError, watch_store.RecordError, elasticsearch.ApiError, elasticsearch.TransportError) as exc:
+        print(f"morgue: watches not evaluated ({getattr(exc, 'message', exc)}); the articles are indexed: run "
+              f"`morgue watch run` to catch up", file=sys.stderr)
         return None
-    report = watch_run.run(morgue.context, morgue.webhook_policy())
     if not quiet:
         print(report.line())
     return report

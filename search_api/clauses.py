@@ -16,9 +16,10 @@ KEYWORD_FIELDS = {"outlet": schema.OUTLET, "language": schema.LANGUAGE, "author"
                   "person": schema.PEOPLE, "org": schema.ORGANIZATIONS}
 
 
-def words(content: list[str], fields: list[str]) -> dict:
+def words(content: list[str], fields: list[str], every: bool = False) -> dict:
     """Plain words (stopwords already left out) as one clause: BM25 over the fields as one field on
-    the stemmed text, the same words on the exact subfields, adjacent pairs as sloppy phrases."""
+    the stemmed text, the same words on the exact subfields, adjacent pairs as sloppy phrases. Any
+    word may match, or with `every` (watches) each one must."""
     text = " ".join(content)
     should: list[dict] = [{"combined_fields": {"query": text, "fields": [analysis.exact(f) for f in fields],
                                                "boost": EXACT_BOOST}}]
@@ -26,7 +27,8 @@ def words(content: list[str], fields: list[str]) -> dict:
     for first, second in list(zip(content, content[1:]))[:MAX_PAIRS]:
         should.append({"match_phrase": {body: {"query": f"{first} {second}", "slop": PROXIMITY_SLOP,
                                                "boost": PROXIMITY_BOOST}}})
-    return {"bool": {"must": [{"combined_fields": {"query": text, "fields": fields}}], "should": should}}
+    main = {"query": text, "fields": fields, **({"operator": "and"} if every else {})}
+    return {"bool": {"must": [{"combined_fields": main}], "should": should}}
 
 
 def stopwords_only(text: str, fields: list[str]) -> dict:

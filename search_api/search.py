@@ -18,9 +18,9 @@ from search_api.retrieve import LegResult, msearch
 from search_api.syntax import Parsed, QuerySyntaxError, parse as parse_text
 
 
-def parse_query(text: str, scope: str = "article") -> Parsed:
+def parse_query(text: str, scope: str = "article", every_word: bool = False) -> Parsed:
     try:
-        return parse_text(text, scope)
+        return parse_text(text, scope, every_word)
     except QuerySyntaxError as exc:
         raise QuerySyntax(exc.message, exc.detail()) from exc
 

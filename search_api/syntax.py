@@ -56,8 +56,8 @@ class _Words:
 
 
 class _Parser:
-    def __init__(self, text: str, scope: str = "article", plain: bool = False):
-        self.text = text
+    def __init__(self, text: str, scope: str = "article", plain: bool = False, every_word: bool = False):
+        self.text, self.every_word = text, every_word
         self.scope = scope
         self.text_fields = TEXT_FIELDS if scope == "article" else QUOTE_TEXT_FIELDS
         self.tokens = tokenize(text, plain)
@@ -241,7 +241,7 @@ class _Parser:
             return clauses.stopwords_only(" ".join(words), fields)
         self.terms += [w for w in content if w not in self.terms]
         self.count(Token("word", " ".join(content), 0))
-        return clauses.words(content, fields)
+        return clauses.words(content, fields, self.every_word)
 
     def field(self, token: Token) -> dict:
         name = token.value.lower()
@@ -270,9 +270,10 @@ class _Parser:
         return " ".join("".join(keep).split())
 
 
-def parse(text: str, scope: str = "article") -> Parsed:
+def parse(text: str, scope: str = "article", every_word: bool = False) -> Parsed:
     """Parse a keyword query; raises QuerySyntaxError with the position of the problem. scope "quote"
-    makes the query about the text of quotations (the nested `quotes` documents)."""
+    makes the query about the text of quotations (the nested `quotes` documents); every_word makes
+    plain words all required (an alert's match set) instead of any of them."""
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"query is {len(text)} characters long; at most {MAX_QUERY_CHARS}", MAX_QUERY_CHARS,
                                text[:80])
@@ -280,12 +281,12 @@ def parse(text: str, scope: str = "article") -> Parsed:
     if text in ("", "*"):
         return Parsed({"match_all": {}}, [], "")
     try:
-        parser = _Parser(text, scope)
+        parser = _Parser(text, scope, every_word=every_word)
         query = parser.parse()
     except QuerySyntaxError as error:
         if re.search(r'"~\d', text) or uses_operators(tokenize(text.replace('"', " "))):
             raise
-        parser = _Parser(text, scope, plain=True)  # plain language: never an error
+        parser = _Parser(text, scope, plain=True, every_word=every_word)  # plain language: never an error
         query = parser.parse()
         parser.notes.insert(0, f"Read as plain words, since the text uses no operators: {error.message}.")
     return Parsed(query, parser.terms, parser.semantic_text(), parser.notes)

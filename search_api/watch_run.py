@@ -64,10 +64,11 @@ def _window(lower: str | None, upper: str) -> dict:
 
 
 def legs(watch: Watch, lower: str | None, upper: str) -> dict[str, dict]:
-    """The watch's searches over one window of indexing time: its keyword match set, and the articles
-    whose closest passage or lead is at least `floor` close in meaning (cosine)."""
+    """The watch's searches over one window of indexing time: its keyword match set, every plain word
+    required (a ranked search can afford "any word", an alert cannot: `OR` still says either), and the
+    articles whose closest passage or lead is at least `floor` close in meaning (cosine)."""
     query = SearchQuery.model_validate(watch.query)
-    parsed = parse_query(query.q)
+    parsed = parse_query(query.q, every_word=True)
     filters = plan.filters(query) + [_window(lower, upper)]
     bodies = {}
     if query.mode in (Mode.keyword, Mode.hybrid):

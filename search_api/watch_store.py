@@ -6,6 +6,9 @@ alias of its own, created on first use and migrated (new fields added) when MAPP
                                the pair and written with op_type=create, so reporting is idempotent
     <alias>-watch-deliveries   webhook deliveries and their attempts
     <alias>-watch-runs         a log of evaluations, and the lease that keeps two from overlapping
+
+Writes refresh these small indices at once (refresh=true) rather than wait for the next scheduled
+refresh (wait_for, up to a second each): a run makes a handful of them.
 """
 from __future__ import annotations
 
@@ -98,8 +101,10 @@ class Watch:
         return cls(**{k: v for k, v in doc.items() if k in known})
 
 
-def put(es: Elasticsearch, alias: str, watch: Watch) -> None:
-    es.index(index=name(alias, "watches"), id=watch.id, document=asdict(watch), refresh="wait_for")
+def put(es: Elasticsearch, alias: str, *watches: Watch) -> None:
+    """Write watches (one, or many at once), searchable when this returns."""
+    helpers.bulk(es, ({"_index": name(alias, "watches"), "_id": w.id, "_source": asdict(w)} for w in watches),
+                 refresh=True)
 
 
 def get(es: Elasticsearch, alias: str, watch_id: str, owner: str | None = None) -> Watch | None:
@@ -132,17 +137,17 @@ def update(es: Elasticsearch, alias: str, kind: str, changes: dict[str, dict]) -
     """Partial updates {id: {field: value}}, refreshed before this returns."""
     if changes:
         helpers.bulk(es, ({"_op_type": "update", "_index": name(alias, kind), "_id": i, "doc": c}
-                          for i, c in changes.items()), refresh="wait_for")
+                          for i, c in changes.items()), refresh=True)
 
 
 def delete(es: Elasticsearch, alias: str, watch_id: str) -> None:
     """The watch, its matches and its deliveries (no _delete_by_query on every node: ids, then bulk)."""
-    es.delete(index=name(alias, "watches"), id=watch_id, refresh="wait_for")
+    es.delete(index=name(alias, "watches"), id=watch_id, refresh=True)
     for kind in ("matches", "deliveries"):
         index = name(alias, kind)
         ids = [h["_id"] for h in _walk(es, index, {"term": {"watch": watch_id}}, [{"_doc": "asc"}], 5000)]
         helpers.bulk(es, ({"_op_type": "delete", "_index": index, "_id": i} for i in ids),
-                     raise_on_error=False, refresh="wait_for")
+                     raise_on_error=False, refresh=True)
 
 
 def match_id(watch_id: str, article_id: str) -> str:
@@ -221,7 +226,7 @@ class Delivery:
 def save_deliveries(es: Elasticsearch, alias: str, deliveries: list[Delivery]) -> None:
     if deliveries:
         helpers.bulk(es, ({"_index": name(alias, "deliveries"), "_id": d.id, "_source": d.doc()} for d in deliveries),
-                     refresh="wait_for")
+                     refresh=True)
 
 
 def due_deliveries(es: Elasticsearch, alias: str, now: str) -> list[Delivery]:
@@ -242,7 +247,7 @@ def take_lease(es: Elasticsearch, alias: str, run_id: str, now: str, until: str)
     index = name(alias, "runs")
     lease = {"id": run_id, "started_at": now, "lease_until": until}
     try:
-        es.create(index=index, id="lease", document=lease, refresh="wait_for")
+        es.create(index=index, id="lease", document=lease, refresh=True)
         return True
     except ConflictError:
         pass
@@ -254,7 +259,7 @@ def take_lease(es: Elasticsearch, alias: str, run_id: str, now: str, until: str)
         return False
     try:
         es.index(index=index, id="lease", document=lease, if_seq_no=held["_seq_no"],
-                 if_primary_term=held["_primary_term"], refresh="wait_for")
+                 if_primary_term=held["_primary_term"], refresh=True)
         return True
     except ConflictError:
         return False
@@ -267,6 +272,6 @@ def release(es: Elasticsearch, alias: str, run_id: str, log: dict) -> None:
         held = es.get(index=index, id="lease")
         if held["_source"]["id"] == run_id:
             es.delete(index=index, id="lease", if_seq_no=held["_seq_no"], if_primary_term=held["_primary_term"],
-                      refresh="wait_for")
+                      refresh=True)
     except (NotFoundError, ConflictError):
         pass

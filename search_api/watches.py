@@ -47,20 +47,25 @@ def view(watch: Stored, with_token: bool, recent: int = 0) -> Watch:
                  last_new=watch.last_new, recent=recent, feed=feed_path(watch, with_token))
 
 
-def create(ctx: Context, body: WatchCreate, owner: str, keys_on: bool) -> WatchCreated:
+def build(ctx: Context, body: WatchCreate, owner: str) -> Stored:
+    """A new watch from a request: its query checked, its vector made (meaning and hybrid watches)."""
     query = _stored_query(body.query)
     mode = query["mode"]
     vector, floor = None, None
     if mode != Mode.keyword.value:
         parsed = parse_query(query.get("q", ""))
         vector, floor = ctx.encode_query(parsed.semantic_text), body.floor if body.floor is not None else SEMANTIC_FLOOR
+    made = watermark.iso(watermark.now())
+    return Stored(id=uuid.uuid4().hex[:12], name=body.name, query=query, mode=mode, created_at=made, watermark=made,
+                  owner=owner, floor=floor, vector=vector,
+                  model=getattr(ctx.embedder, "model_id", None) if vector else None, webhook=body.webhook,
+                  secret=secrets.token_hex(24), feed_token=secrets.token_urlsafe(24), backfill=body.backfill)
+
+
+def create(ctx: Context, body: WatchCreate, owner: str, keys_on: bool) -> WatchCreated:
+    watch = build(ctx, body, owner)
     with ctx.errors():
         store.ensure(ctx.es, ctx.alias)
-        made = watermark.iso(watermark.now())
-        watch = Stored(id=uuid.uuid4().hex[:12], name=body.name, query=query, mode=mode, created_at=made,
-                       watermark=made, owner=owner, floor=floor, vector=vector,
-                       model=getattr(ctx.embedder, "model_id", None) if vector else None, webhook=body.webhook,
-                       secret=secrets.token_hex(24), feed_token=secrets.token_urlsafe(24), backfill=body.backfill)
         store.put(ctx.es, ctx.alias, watch)
     return WatchCreated(**view(watch, keys_on).model_dump(), secret=watch.secret)
 

@@ -268,3 +268,61 @@ def test_indexed_since_for_dashboards(client, archive):
     exported = client.get("/api/export", params={"q": "lighthouse", "indexed_since": mark})
     assert [json.loads(line)["id"] for line in exported.text.splitlines()] == ["w-12-7-lighthouse"]
     assert client.get("/api/search", params={"q": "a", "indexed_since": "yesterday"}).status_code == 400
+
+
+def test_the_command_line_evaluates_after_indexing_and_exits_as_documented(client, archive, es, es_url):
+    import os
+    import subprocess
+    import sys
+
+    alias = archive["alias"]
+    env = {**os.environ, "MORGUE_ES_URL": es_url, "MORGUE_INDEX": alias}
+    with socket.socket() as probe:  # a receiver that is not there: indexing must not care
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}/hook"
+    made = create(client, name="cli keepers", query={"q": "lighthouse", "mode": "keyword"}, webhook=dead)
+    path = archive["work"] / "cli.jsonl"
+    path.write_text(json.dumps(article(8, "lighthouse", 13)) + "\n")
+
+    def morgue(*args):
+        return subprocess.run([sys.executable, "-m", "morgue", *args], env=env, capture_output=True, text=True,
+                              timeout=600)
+
+    indexed = morgue("index", str(path), "--quiet", "--no-stories")
+    assert indexed.returncode == 0, indexed.stderr
+    assert "watches: " in indexed.stdout and "evaluated" in indexed.stdout
+    assert "w-13-8-lighthouse" in all_matches(client, made["id"])[0]
+    assert client.get(f"/api/watches/{made['id']}/deliveries").json()["deliveries"][0]["status"] == "pending"
+
+    ran = morgue("watch", "run", "--json")
+    assert ran.returncode == 0 and json.loads(ran.stdout)["ran"] is True, ran.stderr
+
+    now = watch_run.watermark.now()
+    assert watch_store.take_lease(es, alias, "held-by-test", watch_run.watermark.iso(now),
+                                  watch_run.watermark.iso(now + watch_run.timedelta(hours=1)))
+    try:
+        assert morgue("watch", "run").returncode == 75  # another evaluation holds the lease
+    finally:
+        watch_store.release(es, alias, "held-by-test", {"id": "held-by-test"})
+
+    broken = watch_store.Watch(id="broken", name="broken", query={"q": "lighthouse AND", "mode": "keyword"},
+                               mode="keyword", created_at="2026-01-01T00:00:00.000Z", watermark="2026-01-01T00:00:00.000Z")
+    watch_store.put(es, alias, broken)  # a stored query this version cannot run (say, from an older one)
+    failed = morgue("watch", "run")
+    assert failed.returncode == 1 and "broken could not run" in failed.stderr
+    assert client.delete("/api/watches/broken").status_code == 200
+
+
+def test_watch_indices_are_created_and_migrated(es, index_prefix):
+    """An index made by an older version (a field missing) gains the field; a new archive gets all four."""
+    alias = f"{index_prefix}-migrated"
+    old = {k: v for k, v in watch_store.MAPPINGS["watches"].items() if k != "last_new"}
+    es.indices.create(index=f"{alias}-watches-v1", aliases={f"{alias}-watches": {}},
+                      mappings={"dynamic": "strict", "properties": old})
+    watch_store.ensure(es, alias)
+    mapping = es.indices.get_mapping(index=f"{alias}-watches")
+    assert "last_new" in next(iter(mapping.values()))["mappings"]["properties"]
+    for kind in watch_store.MAPPINGS:
+        assert es.indices.exists_alias(name=watch_store.name(alias, kind))
+    watch_store.forget(es, alias)
+    assert not es.indices.exists_alias(name=watch_store.name(alias, "watches"))

@@ -105,3 +105,21 @@ def test_batch_terms_limits_and_csv():
     with pytest.raises(BadRequest):
         batch.filters_of(["outlet"])
     assert batch.filters_of({"outlet": "TASS", "from": "2025-01-01"}).outlet == ["TASS"]
+
+
+def test_a_watch_requires_every_plain_word():
+    from search_api.syntax import parse
+
+    def operators(query) -> list:
+        """The `operator` of every combined_fields clause in a query."""
+        if isinstance(query, list):
+            return [o for v in query for o in operators(v)]
+        if not isinstance(query, dict):
+            return []
+        found = [query["combined_fields"].get("operator")] if "combined_fields" in query else []
+        return found + [o for v in query.values() for o in operators(v)]
+
+    assert "and" in operators(parse("lighthouse keeper", every_word=True).query)
+    assert "and" not in operators(parse("lighthouse keeper").query)
+    either = parse("lighthouse OR keeper", every_word=True).query
+    assert either["bool"]["minimum_should_match"] == 1  # OR still means either
