@@ -24,6 +24,7 @@ def iter_files(paths: list[Path], follow_links: bool = False) -> Iterator[tuple[
     so nothing outside the archive becomes searchable by accident."""
     roots = [p.resolve() for p in paths]
     seen_dirs: set[Path] = set()
+    named: dict[str, Path] = {}  # keys of the files named one by one
 
     def allowed(target: Path) -> bool:
         return follow_links or any(target == root or root in target.parents for root in roots)
@@ -75,4 +76,15 @@ def iter_files(paths: list[Path], follow_links: bool = False) -> Iterator[tuple[
         if path.is_dir():
             yield from walk(path.absolute(), path.absolute())
         else:
-            yield path.absolute(), display(path.name)
+            yield path.absolute(), named_key(path.absolute(), named)
+
+
+def named_key(path: Path, named: dict[str, Path]) -> str:
+    """The key of a file named on the command line: its folder and name, as if the folder had been
+    named ("business/001.txt"), so `morgue index bbc/business/001.txt bbc/sport/001.txt` is two
+    articles; a key another named file already has in this run falls back to the whole path."""
+    key = display(path.relative_to(path.parent.parent)) if path.parent != path.parent.parent else display(path.name)
+    if named.setdefault(key, path) != path:
+        key = display(path)
+        named[key] = path
+    return key

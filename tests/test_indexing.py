@@ -92,6 +92,21 @@ def test_prune_removes_articles_whose_files_are_gone(es, indexer, archive):
     assert es.count(index=indexer.alias)["count"] == 3
 
 
+def test_files_named_one_by_one_with_the_same_name_are_two_articles(es, indexer, tmp_path):
+    """bbc/business/001.txt and bbc/sport/001.txt named on the command line: two articles, not one
+    overwriting the other (they were, until a bench named BBC's files one by one)."""
+    for folder, word in (("business", "copper"), ("sport", "lithium")):
+        (tmp_path / "bbc" / folder).mkdir(parents=True)
+        (tmp_path / "bbc" / folder / "001.txt").write_text(f"Port strike halts {word} exports\n\n" +
+                                                            ARTICLE.replace("copper", word))
+    files = [tmp_path / "bbc" / "business" / "001.txt", tmp_path / "bbc" / "sport" / "001.txt"]
+    assert indexer.run(files, quiet=True).counts["indexed"] == 2
+    assert indexer.run(files, quiet=True).counts["unchanged"] == 2
+    es.indices.refresh(index=indexer.alias)
+    stored = {h["_source"][schema.FILE] for h in es.search(index=indexer.alias, source=[schema.FILE])["hits"]["hits"]}
+    assert stored == {"business/001.txt", "sport/001.txt"}
+
+
 def test_same_text_in_two_files_is_two_documents_and_a_readme_is_rejected(es, indexer, tmp_path):
     """BBC's archive holds the same story in two files, and a README beside the articles."""
     folder = tmp_path / "dupes"
