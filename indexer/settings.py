@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Largest input file read by `morgue index`")
     api_keys: str | None = Field(None, description="Comma-separated API keys required on /api/* when set")
     cors_origins: str | None = Field(None, description="Comma-separated origins allowed to call the API (dashboards)")
+    rate_limit: int = Field(0, ge=0, description="Requests per minute per API key (per client address without keys); "
+                                                 "0 = no limit")
     webhook_timeout: float = Field(5.0, gt=0, description="Seconds a watch's webhook may take to answer")
     webhook_backoff: float = Field(0.5, ge=0, description="Seconds before a failed webhook delivery is retried; "
                                                           "doubles with each attempt")

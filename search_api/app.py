@@ -37,7 +37,7 @@ ERRORS = {status: {"model": ErrorBody, "description": text} for status, text in 
     (401, "MORGUE_API_KEYS is set and the key is missing or wrong"),
     (404, "No such article, endpoint or index"),
     (409, "The index was built with another embedding model than the API's"),
-    (429, "Too many wrong API keys from this address: wait (Retry-After)"),
+    (429, "Too many requests (MORGUE_RATE_LIMIT a minute) or wrong API keys: wait (Retry-After)"),
     (503, "Elasticsearch is unreachable: try again (Retry-After)"))}
 
 
@@ -113,13 +113,22 @@ def create_api(context: Context, settings: Settings) -> FastAPI:
                   description="Search a news archive by keyword and by meaning; quotes with speakers; "
                               "counts over time with denominators.",
                   generate_unique_id_function=lambda route: route.name)  # operation ids: search_get, article, …
-    guard = Guard([k.strip() for k in (settings.api_keys or "").split(",") if k.strip()])
+    guard = Guard([k.strip() for k in (settings.api_keys or "").split(",") if k.strip()], settings.rate_limit)
     app.state.context, app.state.guard = context, guard
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=[o.strip() for o in settings.cors_origins.split(",")],
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "X-API-Key", "Content-Type"],
                            expose_headers=[WATERMARK_HEADER])
+
+    @app.middleware("http")
+    async def limit_rate(request: Request, call_next):
+        if not request.url.path.startswith("/static/"):
+            try:
+                guard.throttle(request)
+            except ApiError as error:
+                return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+        return await call_next(request)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):

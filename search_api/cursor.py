@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from search_api import watermark
-from search_api.errors import BadRequest
+from search_api.errors import BadRequest, InvalidCursor
 from search_api.query import SearchQuery
 
 MAX_RESULTS = 1000  # ranked results reachable by paging; /api/export gives every match
@@ -45,11 +45,11 @@ def decode(query: SearchQuery) -> Position:
             position = Position(int(data["offset"]), watermark.iso(watermark.parse(data["as_of"])))
             owner = data["q"]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise BadRequest("invalid cursor: pass back the cursor of the previous page unchanged") from exc
+            raise InvalidCursor("invalid cursor: pass back the cursor of the previous page unchanged") from exc
         if owner != fingerprint(query):
-            raise BadRequest("this cursor belongs to another query: keep the query and filters of the first page")
+            raise InvalidCursor("this cursor belongs to another query: keep the query and filters of the first page")
         if position.offset < 0:
-            raise BadRequest("invalid cursor: pass back the cursor of the previous page unchanged")
+            raise InvalidCursor("invalid cursor: pass back the cursor of the previous page unchanged")
     if position.offset + query.size > MAX_RESULTS:
         raise BadRequest(f"paging stops at {MAX_RESULTS:,} ranked results: narrow the search or the dates, or "
                          f"download every match with /api/export", {"max_results": MAX_RESULTS})

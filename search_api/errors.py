@@ -32,6 +32,11 @@ class QuerySyntax(ApiError):
     code = "query_syntax"
 
 
+class InvalidCursor(ApiError):
+    """A cursor that is not one of ours, belongs to another query, or has expired."""
+    code = "invalid_cursor"
+
+
 class NotFound(ApiError):
     status = 404
     code = "not_found"
@@ -44,10 +49,14 @@ class Unauthorized(ApiError):
 
 class TooManyRequests(ApiError):
     status = 429
-    code = "too_many_requests"
+    code = "too_many_requests"  # wrong keys; RateLimited for the request rate
 
     def __init__(self, message: str, retry_after: int):
         super().__init__(message, {"retry_after": retry_after}, {"Retry-After": str(retry_after)})
+
+
+class RateLimited(TooManyRequests):
+    code = "rate_limited"
 
 
 class PayloadTooLarge(ApiError):
@@ -81,7 +90,7 @@ def from_search_error(leg: str, error: dict) -> ApiError:
     kind = causes[0].get("type") or error.get("type") or ""
     reason = causes[0].get("reason") or error.get("reason") or str(error)
     if kind in ("search_context_missing_exception",):
-        return BadRequest("this cursor has expired: search again from the first page", {"leg": leg})
+        return InvalidCursor("this cursor has expired: search again from the first page", {"leg": leg})
     if kind == "index_not_found_exception":
         return NotFound("the archive index does not exist yet: run `morgue index PATH`")
     if kind in _TOO_COMPLEX or error.get("status", 500) < 500:

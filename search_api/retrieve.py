@@ -25,11 +25,18 @@ def msearch(es: Elasticsearch, index: str, bodies: dict[str, dict]) -> dict[str,
     for body in bodies.values():
         searches += [{"index": index}, body]
     response = es.msearch(searches=searches)
-    results: dict[str, LegResult] = {}
-    for name, item in zip(bodies, response["responses"]):
-        if "error" in item:
-            raise from_search_error(name, {**item["error"], "status": item.get("status", 500)})
-        total = item["hits"].get("total") or {"value": len(item["hits"]["hits"]), "relation": "eq"}
-        results[name] = LegResult(item["hits"]["hits"], total["value"], total["relation"],
-                                  item.get("aggregations") or {})
-    return results
+    return {name: leg(name, item) for name, item in zip(bodies, response["responses"])}
+
+
+def leg(name: str, item: dict) -> LegResult:
+    """One answer of an `_msearch`. A search that failed, or that some shards failed to answer (its
+    hits would be silently partial), is raised: 4xx the user's, otherwise a 503 naming the cause."""
+    if "error" in item:
+        raise from_search_error(name, {**item["error"], "status": item.get("status", 500)})
+    shards = item.get("_shards") or {}
+    if shards.get("failed"):
+        failure = (shards.get("failures") or [{}])[0].get("reason") or {}
+        raise from_search_error(name, {**failure, "status": 503, "reason": (
+            f"{shards['failed']} of {shards.get('total')} shards failed: {failure.get('reason') or failure.get('type')}")})
+    total = item["hits"].get("total") or {"value": len(item["hits"]["hits"]), "relation": "eq"}
+    return LegResult(item["hits"]["hits"], total["value"], total["relation"], item.get("aggregations") or {})

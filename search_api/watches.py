@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from search_api import watch_store as store, watermark
 from search_api.context import Context
-from search_api.errors import BadRequest, NotFound
+from search_api.errors import BadRequest, InvalidCursor, NotFound
 from search_api.query import Mode, validated
 from search_api.search import parse_query
 from search_api.watch_models import (DeliveryItem, DeliveryList, MatchPage, Watch, WatchCreate, WatchCreated,
@@ -106,7 +106,7 @@ def _after(cursor: str | None) -> list | None:
             return after
     except ValueError:
         pass
-    raise BadRequest("invalid cursor: pass back the cursor of the previous page unchanged")
+    raise InvalidCursor("invalid cursor: pass back the cursor of the previous page unchanged")
 
 
 def items(hits: list[dict]) -> list[WatchMatch]:

@@ -214,6 +214,24 @@ def test_keys_guard_pages_docs_and_the_spec_and_wrong_keys_are_rate_limited(es_u
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
 
 
+def test_rate_limit_per_key_and_per_address(es_url, archive_alias, make_app):
+    """MORGUE_RATE_LIMIT: requests a minute per key (per address without one); a JSON 429 with
+    Retry-After; another key has its own budget; static files are not counted; an export is one request."""
+    with TestClient(make_app(es_url, archive_alias, api_keys="k-a,k-b", rate_limit=5)) as client:
+        a, b = {"X-API-Key": "k-a"}, {"X-API-Key": "k-b"}
+        assert client.get("/api/export", params={"q": "barrier"}, headers=a).status_code == 200
+        codes = [client.get("/api/search", params={"q": "barrier"}, headers=a).status_code for _ in range(5)]
+        assert codes == [200, 200, 200, 200, 429]
+        limited = client.get("/api/health", headers=a)
+        assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+        assert 0 < int(limited.headers["retry-after"]) <= 61
+        assert client.get("/api/health", headers=b).status_code == 200  # its own budget
+        assert client.get("/static/morgue.css").status_code == 200
+    with TestClient(make_app(es_url, archive_alias, rate_limit=3)) as client:  # no keys: per address
+        assert [client.get("/api/health").status_code for _ in range(4)] == [200, 200, 200, 429]
+        assert client.get("/", params={"q": "barrier"}).status_code == 429
+
+
 def test_unreachable_cluster_page_says_when_to_retry(archive_alias, make_app):
     import socket
 
