@@ -51,10 +51,17 @@ def article_id(outlet: str | None, url: str | None, key: str) -> str:
 def _from_html(raw: RawArticle) -> tuple[Cleaned, dict] | Rejected:
     import trafilatura
 
-    doc = trafilatura.bare_extraction(raw.html, url=raw.meta.get("url"), with_metadata=True,
-                                      include_comments=False, include_tables=False, favor_precision=True)
-    text = getattr(doc, "text", None) if doc is not None else None
-    if not text or len(text.strip()) < MIN_BODY_CHARS:
+    def extract(precise: bool):
+        doc = trafilatura.bare_extraction(raw.html, url=raw.meta.get("url"), with_metadata=True,
+                                          include_comments=False, include_tables=False, favor_precision=precise)
+        return doc, (getattr(doc, "text", None) if doc is not None else None) or ""
+
+    # Precision first (less site junk); when it keeps nothing of the page, trafilatura's default
+    # extraction (one benchmark page in 181 was an article precision mode dropped whole: bench/extraction.py).
+    doc, text = extract(True)
+    if len(text.strip()) < MIN_BODY_CHARS:
+        doc, text = extract(False)
+    if len(text.strip()) < MIN_BODY_CHARS:
         return Rejected(raw.source, "HTML page with no article text")
     found = {"title": doc.title, "date": doc.date, "author": doc.author, "url": doc.url, "outlet": doc.sitename}
     meta = {k: v for k, v in found.items() if v}
