@@ -27,6 +27,16 @@ def _suffix(path: Path) -> str:
 
 
 def read_path(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[RawArticle | Rejected]:
+    """The articles of one input, or its rejections with reasons. A reader that fails on an input
+    nobody foresaw rejects that input, saying so, and never stops the run."""
+    try:
+        yield from _read(path, max_bytes)
+    except Exception as exc:  # noqa: BLE001 - one bad input fails only itself
+        yield Rejected(display(path), f"could not be read ({type(exc).__name__}: {str(exc)[:200]}); "
+                                      "a reader's bug: please report it with the file")
+
+
+def _read(path: Path, max_bytes: int) -> Iterator[RawArticle | Rejected]:
     source = display(path)
     suffix = _suffix(path)
     if not path.exists():

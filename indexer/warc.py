@@ -96,7 +96,8 @@ def read_warc(source: str, data: bytes, max_bytes: int) -> Iterator[RawArticle |
             yield held
         yield Rejected(source, f"compressed file {exc} (a decompression bomb?): rejected after {number} records")
         return
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, TypeError, KeyError) as exc:
+        # warcio raises AttributeError/TypeError on records missing headers it expects (no target URI)
         if held is not None and number > 1:
             yield held
         what = "cut short or damaged" if number else "not a readable WARC file"
