@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -158,23 +159,30 @@ def _find(*names: str) -> str:
     raise AssertionError(f"none of {names} is installed: `apt-get install chromium chromium-driver` (make test does)")
 
 
-@pytest.fixture(scope="module")
-def server(es_url, archive_alias, make_app):
+@contextmanager
+def serving(app):
+    """An app served by uvicorn on a free port, in a thread; yields its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(make_app(es_url, archive_alias), host="127.0.0.1", port=port,
-                            log_level="warning")
-    instance = uvicorn.Server(config)
+    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not instance.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(es_url, archive_alias, make_app):
+    with serving(make_app(es_url, archive_alias)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -194,3 +202,9 @@ def artifacts() -> Path:
     """Where browser screenshots go (artifacts/, or MORGUE_ARTIFACTS)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def serve_app():
+    """serving(app) as a fixture: `with serve_app(app) as url: ...`."""
+    return serving
