@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.background import BackgroundTask
 from starlette.routing import Match
 
 from indexer.settings import Settings
@@ -193,8 +194,9 @@ def create_api(context: Context, settings: Settings) -> FastAPI:
     def export(query: Annotated[ExportQuery, Query()], context: Ctx) -> StreamingResponse:
         base = SearchQuery.model_validate(query.model_dump(by_alias=True, exclude={"format", "text"}))
         as_of = watermark.upper_bound(base.indexed_since)
-        lines, media = exports.export(context, base, query.format, with_text=query.text, as_of=as_of)
-        return StreamingResponse(lines, media_type=media, headers={
+        lines, media, release = exports.export(context, base, query.format, with_text=query.text, as_of=as_of)
+        # release: the point-in-time is closed when the response ends, also when the reader goes away
+        return StreamingResponse(lines, media_type=media, background=BackgroundTask(release), headers={
             "Content-Disposition": f'attachment; filename="morgue-export.{query.format}"', WATERMARK_HEADER: as_of})
 
     @api.get("/count-over-time", summary="Matches per day/week/month/year, with the total under the same filters")

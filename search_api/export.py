@@ -11,7 +11,8 @@ import csv
 import io
 import json
 import logging
-from typing import Iterator
+import threading
+from typing import Callable, Iterator
 
 import elasticsearch
 
@@ -45,20 +46,39 @@ class ExportError(RuntimeError):
     pass
 
 
-def _pages(ctx: Context, query: dict, pit: str) -> Iterator[list[dict]]:
+class PointInTime:
+    """The export's point-in-time, closed once however the export ends: the walk finishing, failing,
+    or the reader going away (the response's background task closes it then, from another thread)."""
+
+    def __init__(self, ctx: Context, pit_id: str):
+        self.ctx, self.id, self.closed = ctx, pit_id, False
+        self.lock = threading.Lock()
+
+    def close(self) -> None:
+        with self.lock:
+            if self.closed:
+                return
+            self.closed = True
+        try:
+            self.ctx.es.close_point_in_time(id=self.id)
+        except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:  # expired, or the node is gone:
+            log.info("point-in-time not closed: %s", exc)                      # it ends after keep_alive
+
+
+def _pages(ctx: Context, query: dict, pit: PointInTime) -> Iterator[list[dict]]:
     sort = [{schema.DATE: {"order": "asc", "missing": "_last"}}, {"_shard_doc": "asc"}]
     after = None
     excludes = [schema.PASSAGES, schema.QUOTE_VECTOR, *schema.INTERNAL]
-    while True:
+    while not pit.closed:
         try:
-            response = ctx.es.search(size=PAGE, query=query, sort=sort, pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE},
+            response = ctx.es.search(size=PAGE, query=query, sort=sort, pit={"id": pit.id, "keep_alive": PIT_KEEP_ALIVE},
                                      source={"excludes": excludes}, track_total_hits=False, search_after=after)
         except (elasticsearch.ConnectionError, elasticsearch.ConnectionTimeout, elasticsearch.ApiError) as exc:
             raise ExportError(f"Elasticsearch failed mid-export ({type(exc).__name__}): the export is incomplete") from exc
         hits = response["hits"]["hits"]
         if not hits:
             return
-        pit = response.get("pit_id", pit)
+        pit.id = response.get("pit_id", pit.id)
         after = hits[-1]["sort"]
         yield hits
 
@@ -67,33 +87,31 @@ PIT_KEEP_ALIVE = "2m"
 
 
 def export(ctx: Context, query: SearchQuery, fmt: str, with_text: bool = False,
-           as_of: str | None = None) -> tuple[Iterator[str], str]:
-    """(lines, media type). Validates and opens the point-in-time before anything streams; as_of (a
-    watermark) leaves out articles indexed later."""
+           as_of: str | None = None) -> tuple[Iterator[str], str, Callable[[], None]]:
+    """(lines, media type, release). Validates and opens the point-in-time before anything streams;
+    as_of (a watermark) leaves out articles indexed later. `release` closes the point-in-time: call it
+    when the response ends, however it ends (the walk closes it too when it gets to the end)."""
     if fmt not in FORMATS:
         raise BadRequest(f"unknown format {fmt!r}: use csv or jsonl")
     parsed = parse_query(query.q)
     es_query = plan.matching(parsed, query, as_of)
     with ctx.errors():
-        pit = ctx.es.open_point_in_time(index=ctx.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
+        pit = PointInTime(ctx, ctx.es.open_point_in_time(index=ctx.alias, keep_alive=PIT_KEEP_ALIVE)["id"])
     lines = _csv_lines if fmt == "csv" else _jsonl_lines
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson"
-    return lines(ctx, es_query, pit, with_text), media
+    return lines(ctx, es_query, pit, with_text), media, pit.close
 
 
-def _walk(ctx: Context, es_query: dict, pit: str, with_text: bool) -> Iterator[list[dict]]:
+def _walk(ctx: Context, es_query: dict, pit: PointInTime, with_text: bool) -> Iterator[list[dict]]:
     """Records a page at a time; the point-in-time is closed however the walk ends."""
     try:
         for hits in _pages(ctx, es_query, pit):
             yield [_record(hit, with_text) for hit in hits]
     finally:
-        try:
-            ctx.es.close_point_in_time(id=pit)
-        except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:  # expired, or the node is gone:
-            log.info("point-in-time not closed: %s", exc)                      # it ends after keep_alive
+        pit.close()
 
 
-def _jsonl_lines(ctx: Context, es_query: dict, pit: str, with_text: bool) -> Iterator[str]:
+def _jsonl_lines(ctx: Context, es_query: dict, pit: PointInTime, with_text: bool) -> Iterator[str]:
     try:
         for records in _walk(ctx, es_query, pit, with_text):
             yield "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
@@ -101,7 +119,7 @@ def _jsonl_lines(ctx: Context, es_query: dict, pit: str, with_text: bool) -> Ite
         yield json.dumps({"error": {"code": "unavailable", "message": str(exc)}}) + "\n"
 
 
-def _csv_lines(ctx: Context, es_query: dict, pit: str, with_text: bool) -> Iterator[str]:
+def _csv_lines(ctx: Context, es_query: dict, pit: PointInTime, with_text: bool) -> Iterator[str]:
     columns = COLUMNS + ([schema.BODY] if with_text else [])
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")

@@ -241,3 +241,31 @@ def test_unreachable_cluster_page_says_when_to_retry(archive_alias, make_app):
     with TestClient(make_app(f"http://127.0.0.1:{port}", archive_alias)) as client:
         page = client.get("/?q=barrier")
         assert page.status_code == 503 and page.headers["retry-after"] and "unavailable" in page.text
+
+
+def test_a_client_that_drops_mid_export_leaves_no_point_in_time_open(es, es_url, archive_alias, make_app, serve_app,
+                                                                      monkeypatch):
+    """The export holds a point-in-time while it streams; a reader that goes away must not leave it
+    open on the cluster until its keep-alive runs out. Pages of 2 articles, so the walk is mid-way."""
+    import time
+
+    import httpx
+
+    from search_api import export
+
+    monkeypatch.setattr(export, "PAGE", 2)
+    def open_contexts() -> int:
+        stats = es.nodes.stats(metric="indices", index_metric="search")["nodes"]
+        return sum(node["indices"]["search"]["open_contexts"] for node in stats.values())
+
+    before = open_contexts()
+    with serve_app(make_app(es_url, archive_alias)) as url:
+        for _ in range(3):
+            with httpx.stream("GET", f"{url}/api/export", params={"q": "*", "text": "true"}, timeout=60) as response:
+                assert response.status_code == 200
+                next(response.iter_lines())  # one record, then the reader hangs up
+                assert open_contexts() > before  # the walk holds its point-in-time
+        deadline = time.monotonic() + 30
+        while open_contexts() > before and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert open_contexts() <= before, (before, open_contexts())
