@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test bench clean
+.PHONY: install browser demo test fuzz bench clean
 
 # torch comes from PyPI, the only Python registry reachable here; its Linux wheel pulls the CUDA
 # libraries (measured: about 6 GB in .venv, 2 minutes). pip's cache keeps a re-install cheap.
@@ -35,6 +35,10 @@ demo: install
 # in artifacts/.
 test: install browser
 	$(BIN)/pytest -q
+
+# Schemathesis with 300 examples per operation, valid and invalid (make test runs 25).
+fuzz: install
+	MORGUE_FUZZ_EXAMPLES=300 $(BIN)/pytest -q -s tests/test_fuzz.py
 
 # Every benchmark, then bench/RESULTS.md (needs MORGUE_SHARED, default ../shared; see bench/run_all.py).
 bench: install

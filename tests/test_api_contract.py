@@ -139,6 +139,29 @@ def test_mistakes_are_4xx_not_500(api, method, path, params):
     assert response.json()["error"]["message"]
 
 
+HAND_BATTERY = [  # issue 18's hand battery: each answered (2xx) or refused with a reason (4xx), never a 5xx
+    {"q": "x" * 1_000_000}, {"q": "(" * 1000 + "kirby" + ")" * 1000}, {"q": " OR ".join(f"w{i}" for i in range(10_000))},
+    {"q": "*"}, {"q": "a*"}, {"q": "kir\x00by \x01\x07\x1b[31m"}, {"q": "kirby", "size": "-1"},
+    {"q": "kirby", "size": "100000"}, {"q": "kirby", "from": "2025-01-02", "to": "2025-01-01"},
+    {"q": "kirby", "from": "99999-01-01"}, {"q": "kirby", "to": "9999-12-31"}, {"q": "kirby", "colour": "red"},
+    {"q": "kirby", "mode": "telepathy"}, {"q": "kirby", "depth": "0"}, {"q": "kirby", "indexed_since": "99999"},
+]
+
+
+@pytest.mark.parametrize("params", HAND_BATTERY, ids=lambda p: next(iter(p.values()))[:20] if len(p) == 1 else
+                         "+".join(p)[:30])
+@pytest.mark.parametrize("path", ["/api/search", "/api/quotes", "/api/export", "/api/count-over-time"])
+def test_the_hand_battery_never_gets_a_server_error(api, path, params):
+    response = api.get(path, params=params) if len(str(params)) < 60_000 else \
+        api.post("/api/search", json=params) if path == "/api/search" else api.get(path, params={**params, "q": "x" * 8000})
+    assert response.status_code < 500, (path, response.status_code, response.text[:300])
+    if response.status_code >= 400:
+        assert response.json()["error"]["message"]
+    for body in (b"{not json", b"[1, 2", b'{"q": "kirby", "size": 1e999}', b"\xff\xfe", b'"just a string"', b"null"):
+        answer = api.post("/api/search", content=body, headers={"content-type": "application/json"})
+        assert 400 <= answer.status_code < 500 and answer.json()["error"]["message"], (body, answer.text[:200])
+
+
 @pytest.mark.parametrize("path", ["/api/search", "/api/quotes", "/api/export"])
 def test_deeply_nested_parentheses_are_answered(api, path):
     """200 levels (the probe's 500 began at 195): an answer or a 4xx that says why, never a 500."""
