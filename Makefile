@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test fuzz bench clean
+.PHONY: install browser demo test fuzz soak bench clean
 
 # torch comes from PyPI, the only Python registry reachable here; its Linux wheel pulls the CUDA
 # libraries (measured: about 6 GB in .venv, 2 minutes). pip's cache keeps a re-install cheap.
@@ -39,6 +39,15 @@ test: install browser
 # Schemathesis with 300 examples per operation, valid and invalid (make test runs 25).
 fuzz: install
 	MORGUE_FUZZ_EXAMPLES=300 $(BIN)/pytest -q -s tests/test_fuzz.py
+
+# The slow reliability runs: 16 clients × 60 s on BBC (indexed into the alias `bbc` when not there yet),
+# then every battery with fuzz at 300 examples; results in bench/results/load-bbc.md and reliability.md.
+MORGUE_SHARED ?= ../shared
+soak: install
+	$(BIN)/morgue es start
+	MORGUE_INDEX=bbc $(BIN)/morgue index $(MORGUE_SHARED)/data/bbc --quiet --no-watches || test $$? -eq 1
+	$(BIN)/python -m bench.load --alias bbc --clients 16 --seconds 60
+	$(BIN)/python -m bench.reliability
 
 # Every benchmark, then bench/RESULTS.md (needs MORGUE_SHARED, default ../shared; see bench/run_all.py).
 bench: install

@@ -47,6 +47,20 @@ def client_loop(base: str, queries: list[str], until: float, seed: int, out: dic
             i += 1
 
 
+WARM_UP = 15.0  # seconds of the same load first, not counted: memory "before" is after the caches fill
+
+
+def run(base: str, queries: list[str], clients: int, seconds: float, out: dict) -> float:
+    until = time.monotonic() + seconds
+    started = time.monotonic()
+    threads = [threading.Thread(target=client_loop, args=(base, queries, until, seed, out)) for seed in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alias", default="bbc")
@@ -60,17 +74,10 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         httpx.get(f"{base}/api/search", params={"q": "warm up", "mode": "hybrid"}, timeout=120)  # model loaded
+        run(base, queries, args.clients, WARM_UP, {"latencies": [], "statuses": Counter()})  # caches filled
         before = rss_mb(api.pid)
         out = {"latencies": [], "statuses": Counter()}
-        until = time.monotonic() + args.seconds
-        started = time.monotonic()
-        threads = [threading.Thread(target=client_loop, args=(base, queries, until, seed, out))
-                   for seed in range(args.clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
+        elapsed = run(base, queries, args.clients, args.seconds, out)
         after = rss_mb(api.pid)
     finally:
         api.terminate()
@@ -87,7 +94,7 @@ def main() -> None:
             f"| 4xx | {client_errors} |\n| **requests/s** | **{total / elapsed:.1f}** |\n"
             f"| p50 / p95 / p99 | {percentile(latencies, 50):.0f} / {percentile(latencies, 95):.0f} / "
             f"{percentile(latencies, 99):.0f} ms |\n"
-            f"| API RSS before / after | {before:.0f} / {after:.0f} MB |\n"
+            f"| API RSS before / after (after {WARM_UP:.0f} s of the same load, not counted) | {before:.0f} / {after:.0f} MB |\n"
             f"| statuses | {', '.join(f'{k}: {v:,}' for k, v in sorted(statuses.items(), key=str))} |\n\n"
             f"`python -m bench.load --alias {args.alias} --clients {args.clients} --seconds {args.seconds:.0f}`\n")
     write_result(Path(__file__).resolve().parent / "results" / f"load-{args.alias}.md", text)

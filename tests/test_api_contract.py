@@ -216,8 +216,15 @@ def test_searches_leave_no_search_context_open(api, es):
 
 def test_keys_guard_pages_docs_and_the_spec_and_wrong_keys_are_rate_limited(es_url, archive_alias, make_app):
     with TestClient(make_app(es_url, archive_alias, api_keys="k-one"), follow_redirects=False) as client:
-        for path in ("/openapi.json", "/docs", "/api/search?q=x"):
+        for path in ("/openapi.json", "/docs", "/api/search?q=x", "/api/export?q=x", "/api/watches", "/api/quotes?q=x",
+                     "/api/count-over-time", "/api/top/outlets", "/api/health", "/api/syntax", "/api/articles/x"):
             assert client.get(path).status_code == 401, path
+        for path in ("/api/batch", "/api/watches", "/api/watches/run", "/api/search"):
+            assert client.post(path, json={}).status_code == 401, path
+        for path in ("/watches", "/batch", "/watches/x", "/people/x"):
+            assert client.get(path).status_code == 303, path  # pages: to the sign-in form
+        assert client.get("/watches/x/feed.atom").status_code in (401, 404)  # a feed needs its token
+        assert client.get("/static/morgue.css").status_code == 200
         page = client.get("/?q=barrier")
         assert page.status_code == 303 and page.headers["location"].startswith("/login?next=")
         assert client.get("/articles/anything").status_code == 303
