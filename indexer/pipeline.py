@@ -89,13 +89,13 @@ class Indexer:
 
     def run(self, paths: list[Path], outlet: str | None = None, rebuild: bool = False, prune: bool = False,
             reference: date | None = None, quiet: bool = False, group: bool = True, follow_links: bool = False,
-            max_bytes: int = MAX_FILE_BYTES) -> Summary:
+            max_bytes: int = MAX_FILE_BYTES, seconds: float = 60.0) -> Summary:
         started = time.monotonic()
         summary = Summary()
         target = store.prepare(self.es, self.alias, self.embedder, rebuild=rebuild)
         summary.index = target.index
         progress = Progress(not quiet)
-        options = Options(outlet, reference)
+        options = Options(outlet, reference, seconds)
         batch: list[RawArticle] = []
         seen_sources: set[str] = set()
         for listed in iter_files(paths, follow_links):

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Callable
 
 from indexer import schema, story_evidence
+from indexer.budget import OverBudget, budget
 from indexer.entities import entities
 from indexer.enrich import Article, enrich
 from indexer.nlp import parse
@@ -35,6 +36,7 @@ class Options:
 
     outlet: str | None = None
     reference: date | None = None
+    seconds: float = 60.0  # cleaning budget per input (MORGUE_FILE_SECONDS; indexer.budget)
 
     def input_hash(self, item: RawArticle) -> str:
         parts = [str(ENRICH_VERSION), item.key, self.outlet or "", str(self.reference or ""),
@@ -56,7 +58,10 @@ def prepare(raws: list[RawArticle], options: Options, nlp=None) -> list[Article 
     out: list[Article | Rejected] = []
     for raw in raws:
         try:
-            result = enrich(raw, outlet=options.outlet, reference=options.reference)
+            with budget(options.seconds):
+                result = enrich(raw, outlet=options.outlet, reference=options.reference)
+        except OverBudget as over:
+            result = Rejected(raw.source, f"cleaning {over} (MORGUE_FILE_SECONDS): rejected so that the run goes on")
         except Exception as exc:  # noqa: BLE001 - one input may fail only itself, never the run
             result = Rejected(raw.source, f"could not be processed ({type(exc).__name__}: {str(exc)[:200]})")
         if isinstance(result, Article):

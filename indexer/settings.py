@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     es_heap: str = "1g"
     es_dist: Path | None = Field(None, description="Local Elasticsearch .zip/.tar.gz to use instead of Maven Central")
     max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Largest input file read by `morgue index`")
+    file_seconds: float = Field(60.0, ge=0, description="Seconds the cleaning of one input may take before it is "
+                                                        "rejected (0 = no limit)")
     api_keys: str | None = Field(None, description="Comma-separated API keys required on /api/* when set")
     cors_origins: str | None = Field(None, description="Comma-separated origins allowed to call the API (dashboards)")
     rate_limit: int = Field(0, ge=0, description="Requests per minute per API key (per client address without keys); "

@@ -54,7 +54,7 @@ def _index(morgue: Morgue, args: argparse.Namespace) -> int:
     summary = morgue.indexer().run([Path(p) for p in args.paths], outlet=args.outlet, rebuild=args.rebuild,
                                    prune=args.prune, reference=reference, quiet=args.quiet,
                                    group=not args.no_stories, follow_links=args.follow_links,
-                                   max_bytes=morgue.settings.max_file_bytes)
+                                   max_bytes=morgue.settings.max_file_bytes, seconds=morgue.settings.file_seconds)
     print(summary.table())
     if not args.no_watches:
         _evaluate_watches(morgue, quiet=False)
