@@ -43,6 +43,7 @@ def main() -> None:
                               cwd=ROOT, env=env, capture_output=True, text=True)
         summary = (re.findall(r"^=*\s*(\d+ passed.*?|\d+ failed.*?)\s*=*$", done.stdout, re.M) or ["no summary"])[-1]
         figures = "; ".join(re.findall(pattern, done.stdout, re.M)) if pattern else ""
+        figures += "; ".join(re.findall(r"^FAILED (\S+)", done.stdout, re.M))
         rows.append(f"| {name} | `{' '.join(p.split('::')[0] for p in paths)}` | "
                     f"{'pass' if done.returncode == 0 else '**FAIL**'}: {summary} | {figures} | "
                     f"{time.monotonic() - started:.0f} |")

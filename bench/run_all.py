@@ -42,13 +42,17 @@ def steps(shared: Path, home: Path) -> list[tuple[str, list[str], dict]]:
         ("meaning watches: the similarity floor, Reuters dev", [py, "-m", "bench.watch_floor"], {}),
         ("watches: 1,000 after 100 new BBC articles", [py, "-m", "bench.watches", "run"], {}),
         ("batch search: 2,000 names over Reuters", [py, "-m", "bench.watches", "batch", "--alias", "reuters"], {}),
+        ("HTML extraction, ScrapingHub benchmark", [py, "-m", "bench.extraction"], {}),
+        ("load: 16 clients × 60 s on BBC", [py, "-m", "bench.load", "--alias", "morgue"], {}),
+        ("reliability batteries (fuzz at 300)", [py, "-m", "bench.reliability"], {}),
     ]
 
 
 ORDER = ["relevance-reuters.md", "relevance-time.md", "encoders.md", "throughput-bbc.md", "throughput-reuters.md",
          "latency-morgue.md", "latency-reuters.md", "export_memory.md", "stories-morgue.md", "stories-reuters.md",
          "story_model.md", "polnear_quotes.md", "polnear_quotes-train.md",
-         "watch-floor.md", "watches-run.md", "watches-batch.md", "outage.md"]
+         "watch-floor.md", "watches-run.md", "watches-batch.md", "extraction.md", "load-bbc.md", "load-morgue.md",
+         "reliability.md", "outage.md"]
 
 
 def main() -> int:

@@ -3,10 +3,13 @@
 translated here, in one place (`translated`), so nothing but a bug answers 500."""
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from typing import Iterator
 
 import elasticsearch
+
+log = logging.getLogger("morgue.errors")
 
 
 class ApiError(Exception):
@@ -32,7 +35,7 @@ class QuerySyntax(ApiError):
     code = "query_syntax"
 
 
-class InvalidCursor(ApiError):
+class InvalidCursor(BadRequest):
     """A cursor that is not one of ours, belongs to another query, or has expired."""
     code = "invalid_cursor"
 
@@ -85,17 +88,22 @@ _TOO_COMPLEX = ("too_many_clauses", "too_many_nested_clauses", "query_shard_exce
 
 
 def from_search_error(leg: str, error: dict) -> ApiError:
-    """A failed search in an `_msearch` (a leg) as the error it is for the user."""
+    """A failed search in an `_msearch` (a leg) as the error it is for the user. The answer names the
+    cause by its type; Elasticsearch's own wording (index names, shard numbers, internals) goes to the
+    log, not to the client."""
     causes = error.get("root_cause") or [error]
     kind = causes[0].get("type") or error.get("type") or ""
     reason = causes[0].get("reason") or error.get("reason") or str(error)
+    log.warning("%s search failed in Elasticsearch: %s: %s", leg, kind, str(reason)[:1000])
+    detail = {"leg": leg, "type": kind, **({"failed_shards": error["failed_shards"]} if "failed_shards" in error else {})}
     if kind in ("search_context_missing_exception",):
         return InvalidCursor("this cursor has expired: search again from the first page", {"leg": leg})
     if kind == "index_not_found_exception":
         return NotFound("the archive index does not exist yet: run `morgue index PATH`")
     if kind in _TOO_COMPLEX or error.get("status", 500) < 500:
-        return BadRequest(f"Elasticsearch cannot run this search: {reason[:300]}", {"leg": leg, "type": kind})
-    return Unavailable(f"the {leg} search failed in Elasticsearch: {reason[:300]}", {"leg": leg, "type": kind})
+        return BadRequest("the archive cannot run this search as written: it is too large or too deeply nested; "
+                          "use fewer words, operators or parentheses", detail)
+    return Unavailable(f"the {leg} search failed in Elasticsearch ({kind or 'unknown cause'}); try again shortly", detail)
 
 
 @contextmanager
@@ -114,6 +122,7 @@ def translated(on_unreachable=None) -> Iterator[None]:
             raise from_search_error("request", {**error, "status": exc.meta.status}) from exc
         if exc.meta.status == 404:
             raise NotFound("not found") from exc
+        log.warning("Elasticsearch answered %s: %s", exc.meta.status, str(exc)[:1000])
         if exc.meta.status < 500:
-            raise BadRequest(f"Elasticsearch refused the request: {str(exc)[:300]}") from exc
-        raise Unavailable(f"Elasticsearch failed: {str(exc)[:300]}") from exc
+            raise BadRequest(f"Elasticsearch refused the request ({exc.meta.status})") from exc
+        raise Unavailable(f"Elasticsearch failed ({exc.meta.status}); try again shortly") from exc

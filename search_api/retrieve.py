@@ -36,7 +36,6 @@ def leg(name: str, item: dict) -> LegResult:
     shards = item.get("_shards") or {}
     if shards.get("failed"):
         failure = (shards.get("failures") or [{}])[0].get("reason") or {}
-        raise from_search_error(name, {**failure, "status": 503, "reason": (
-            f"{shards['failed']} of {shards.get('total')} shards failed: {failure.get('reason') or failure.get('type')}")})
+        raise from_search_error(name, {**failure, "status": 503, "failed_shards": f"{shards['failed']} of {shards.get('total')}"})
     total = item["hits"].get("total") or {"value": len(item["hits"]["hits"]), "relation": "eq"}
     return LegResult(item["hits"]["hits"], total["value"], total["relation"], item.get("aggregations") or {})

@@ -262,6 +262,22 @@ def test_rate_limit_per_key_and_per_address(es_url, archive_alias, make_app):
         assert client.get("/", params={"q": "barrier"}).status_code == 429
 
 
+def test_cors_only_for_the_configured_origins(es_url, archive_alias, make_app):
+    dash, evil = "https://dash.example.org", "https://evil.example.org"
+    with TestClient(make_app(es_url, archive_alias, cors_origins=dash)) as client:
+        ask = {"Access-Control-Request-Method": "GET"}
+        assert client.options("/api/search", headers={"Origin": dash, **ask}).headers.get(
+            "access-control-allow-origin") == dash
+        assert "access-control-allow-origin" not in client.options("/api/search", headers={"Origin": evil, **ask}).headers
+        answer = client.get("/api/search", params={"q": "barrier"}, headers={"Origin": dash})
+        assert answer.headers["access-control-allow-origin"] == dash
+        assert "x-morgue-watermark" in answer.headers["access-control-expose-headers"].lower()
+        assert "access-control-allow-origin" not in client.get("/api/search", params={"q": "barrier"},
+                                                                headers={"Origin": evil}).headers
+    with TestClient(make_app(es_url, archive_alias)) as client:  # none configured: none allowed
+        assert "access-control-allow-origin" not in client.get("/api/health", headers={"Origin": dash}).headers
+
+
 def test_unreachable_cluster_page_says_when_to_retry(archive_alias, make_app):
     import socket
 

@@ -30,9 +30,10 @@ def test_a_search_some_shards_failed_is_not_a_partial_answer():
     assert leg("keyword", ok).total == 1
     broken = {**ok, "_shards": {"total": 2, "failed": 1, "failures": [
         {"shard": 1, "reason": {"type": "node_disconnected_exception", "reason": "node left"}}]}}
-    with pytest.raises(Unavailable, match="1 of 2 shards failed: node left") as caught:
+    with pytest.raises(Unavailable, match=r"keyword search failed in Elasticsearch \(node_disconnected_exception\)") as caught:
         leg("keyword", broken)
     assert caught.value.status == 503 and caught.value.headers["Retry-After"]
+    assert caught.value.detail["failed_shards"] == "1 of 2" and "node left" not in caught.value.message
     too_big = {**ok, "_shards": {"total": 2, "failed": 2, "failures": [
         {"reason": {"type": "query_shard_exception", "reason": "too many clauses"}}]}}
     with pytest.raises(BadRequest):
