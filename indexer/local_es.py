@@ -11,7 +11,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from indexer.distribution import DistributionError, ensure_distribution
 from indexer.java import JavaNotFound, find_java, java_has_module
+from indexer.ports import PortsBusy, pick_port, port_free
 
 ES_USER = "morgue-es"
 START_TIMEOUT_S = 180
@@ -64,31 +64,6 @@ def _chown_tree(path: Path, account: pwd.struct_passwd) -> None:
         os.chown(root, account.pw_uid, account.pw_gid)
         for name in files:
             os.chown(os.path.join(root, name), account.pw_uid, account.pw_gid)
-
-
-# ---------------------------------------------------------------- ports
-
-
-def port_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def pick_port(preferred: int | None) -> int:
-    """The preferred port if free, else the next free one after it; None = any free port."""
-    if preferred is None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            return sock.getsockname()[1]
-    for port in range(preferred, preferred + 100):
-        if port_free(port):
-            return port
-    raise LocalESError(f"ports {preferred}-{preferred + 99} are all busy: stop what uses them or set MORGUE_ES_URL")
 
 
 # ---------------------------------------------------------------- the node
@@ -133,10 +108,22 @@ class LocalNode:
         if running:
             _wait_ready(running.url, running.pid, self._log_tail, timeout=START_TIMEOUT_S)
             return running
-        if port is not None and not port_free(port):
-            # The preferred port is taken by something else: take the next free one.
-            port = pick_port(port + 1)
-        port = pick_port(port) if port is None else port
+        try:
+            if port is not None and not port_free(port):
+                port = pick_port(port + 1)  # the preferred port is taken by something else: the next free one
+            port = pick_port(port) if port is None else port
+        except PortsBusy as exc:
+            raise LocalESError(str(exc)) from exc
+        for attempt in range(3):  # a port free when checked may be taken before the node binds it: another
+            try:
+                return self._launch(port)
+            except LocalESError:
+                if attempt == 2 or "BindHttpException" not in self._log_tail(200):
+                    raise
+                port = pick_port(None)
+        raise AssertionError("unreachable")
+
+    def _launch(self, port: int) -> NodeState:
         try:
             java_home = find_java()
             dist = ensure_distribution(self.home, self.dist)
@@ -206,7 +193,8 @@ class LocalNode:
             text = self.console_log.read_text(errors="replace").strip().splitlines()
         except OSError:
             return "(no log)"
-        interesting = [ln for ln in text if "ERROR" in ln or "Exception" in ln or "error" in ln.lower()]
+        interesting = [ln for ln in text if ("ERROR" in ln or "Exception" in ln or "error" in ln.lower())
+                       and "-XX:" not in ln]  # not the JVM's option list (-XX:ErrorFile)
         return " | ".join((interesting or text)[-lines:])[-1500:]
 
     # --- stop ------------------------------------------------------------------------------------

@@ -4,9 +4,8 @@ Every input ends as exactly one of: indexed, updated, unchanged, rejected (with 
 from __future__ import annotations
 
 import json
-import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from indexer.embed import Embedder
 from indexer.embed_cache import EmbeddingCache, embed_with_cache
 from indexer.enrich import Article
 from indexer.process import Options, embed, prepare
+from indexer.progress import Progress
 from indexer.listing import display, iter_files
 from indexer.raw import RawArticle, Rejected
 from indexer.sources import MAX_FILE_BYTES, read_path
@@ -43,6 +43,13 @@ class Summary:
         self.counts["rejected"] += 1
         self.rejected.append(item)
 
+    def as_json(self) -> dict:
+        """`morgue index --json`: the outcome for scripts (the rejected with their reasons, the first 1,000)."""
+        return {"counts": self.counts, "pruned": self.pruned, "warnings": len(self.warnings), "passages": self.passages,
+                "quotes": self.quotes, "embedded": self.encoded, "seconds": round(self.seconds, 2), "index": self.index,
+                "stories": asdict(self.stories) if self.stories is not None else None,
+                "rejected": [{"source": r.source, "reason": r.reason} for r in self.rejected[:1000]]}
+
     def table(self) -> str:
         rows = [f"{name:<10} {self.counts[name]:>8}" for name in OUTCOMES]
         rows.append(f"{'pruned':<10} {self.pruned:>8}")
@@ -55,27 +62,6 @@ class Summary:
         if self.stories is not None:
             rows.append(self.stories.line())
         return "\n".join(rows)
-
-
-class Progress:
-    """One status line on a TTY: articles/s and passages/s. Silent otherwise."""
-
-    def __init__(self, enabled: bool):
-        self.enabled = enabled and sys.stderr.isatty()
-        self.started = time.monotonic()
-
-    def update(self, summary: Summary) -> None:
-        if not self.enabled:
-            return
-        elapsed = max(time.monotonic() - self.started, 1e-6)
-        done = sum(summary.counts.values())
-        sys.stderr.write(f"\r{done} articles ({done / elapsed:.1f}/s), {summary.passages} passages "
-                         f"({summary.passages / elapsed:.1f}/s)   ")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
 
 
 class Indexer:
@@ -94,11 +80,17 @@ class Indexer:
         summary = Summary()
         target = store.prepare(self.es, self.alias, self.embedder, rebuild=rebuild)
         summary.index = target.index
-        progress = Progress(not quiet)
+        listing = list(iter_files(paths, follow_links))  # listed first: the progress knows the total
+        files = [item for item in listing if not isinstance(item, Rejected)]
+        progress = Progress(len(files), enabled=not quiet)
         options = Options(outlet, reference, seconds)
         batch: list[RawArticle] = []
         seen_sources: set[str] = set()
-        for listed in iter_files(paths, follow_links):
+
+        def report(done: int, end: bool = False) -> None:
+            (progress.close if end else progress.update)(done, sum(summary.counts.values()), summary.passages)
+
+        for listed in listing:
             if isinstance(listed, Rejected):
                 summary.reject(listed)
                 continue
@@ -113,8 +105,9 @@ class Indexer:
                 if len(batch) >= BATCH_ARTICLES:
                     self._flush(batch, target.index, options, summary)
                     batch = []
-                    progress.update(summary)
+            report(len(seen_sources))
         self._flush(batch, target.index, options, summary)
+        report(len(seen_sources), end=True)
         if prune:
             summary.pruned = self._prune(target.index, paths, seen_sources)
         if summary.counts["indexed"] or summary.counts["updated"]:
@@ -122,7 +115,6 @@ class Indexer:
         if group:  # articles without a story (new or changed) join one; see indexer/stories.py
             summary.stories = group_stories(self.es, target.index)
         store.finish(self.es, target)
-        progress.close()
         summary.seconds = time.monotonic() - started
         return summary
 

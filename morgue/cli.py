@@ -52,12 +52,19 @@ def _index(morgue: Morgue, args: argparse.Namespace) -> int:
 
     reference = date.fromisoformat(args.reference_date) if args.reference_date else None
     summary = morgue.indexer().run([Path(p) for p in args.paths], outlet=args.outlet, rebuild=args.rebuild,
-                                   prune=args.prune, reference=reference, quiet=args.quiet,
+                                   prune=args.prune, reference=reference, quiet=args.quiet or args.json,
                                    group=not args.no_stories, follow_links=args.follow_links,
                                    max_bytes=morgue.settings.max_file_bytes, seconds=morgue.settings.file_seconds)
-    print(summary.table())
-    if not args.no_watches:
-        _evaluate_watches(morgue, quiet=False)
+    watched = None if args.no_watches else _evaluate_watches(morgue)
+    if args.json:
+        import json
+        from dataclasses import asdict
+
+        print(json.dumps({**summary.as_json(), "watches": asdict(watched) if watched else None}))
+    else:
+        print(summary.table())
+        if watched is not None:
+            print(watched.line())
     if args.report:
         write_report(summary, Path(args.report))
     for item in summary.rejected[:20]:
@@ -65,7 +72,7 @@ def _index(morgue: Morgue, args: argparse.Namespace) -> int:
     return 1 if summary.counts["rejected"] else 0
 
 
-def _evaluate_watches(morgue: Morgue, quiet: bool):
+def _evaluate_watches(morgue: Morgue):
     """After an index run: every watch against what it wrote (nothing to do when there are none). The
     articles are written whatever happens here: a failure is reported, and `morgue watch run` (or the
     next index run) catches up, since a watch's watermark moves only when its matches are recorded."""
@@ -81,8 +88,6 @@ def _evaluate_watches(morgue: Morgue, quiet: bool):
         print(f"morgue: watches not evaluated ({getattr(exc, 'message', exc)}); the articles are indexed: run "
               f"`morgue watch run` to catch up", file=sys.stderr)
         return None
-    if not quiet:
-        print(report.line())
     return report
 
 
@@ -166,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--follow-links", action="store_true",
                        help="follow symbolic links that lead outside the folders named (default: rejected)")
     index.add_argument("--reference-date", help="YYYY-MM-DD used to infer a year missing from datelines")
-    index.add_argument("--quiet", action="store_true", help="no progress line")
+    index.add_argument("--quiet", action="store_true", help="no progress (a bar on a terminal, a line every 10 s in a log)")
+    index.add_argument("--json", action="store_true", help="the outcome as one JSON object (counts, rejected with "
+                                                           "reasons, time) instead of the table")
     index.add_argument("--no-stories", action="store_true", help="skip story grouping (run `morgue stories` later)")
     index.add_argument("--no-watches", action="store_true", help="do not evaluate watches after the run")
     index.set_defaults(func=_index)
