@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITES = [
     ("ingest battery", ["tests/test_ingest_battery.py"], r"^battery: .*$"),
     ("fuzz (schemathesis, 300 examples per operation)", ["tests/test_fuzz.py"], r"^fuzz: .*$"),
-    ("XSS in Chromium, CSP off", ["tests/test_xss.py"], None),
+    ("XSS in Chromium, CSP off", ["tests/test_xss.py"], r"^xss: .*$"),
     ("faults: SIGKILL mid-index, node stopped under load, reader gone mid-export",
      ["tests/test_faults.py", "tests/test_reconnect.py", "tests/test_api_contract.py::"
       "test_a_client_that_drops_mid_export_leaves_no_point_in_time_open"], None),
