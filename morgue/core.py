@@ -65,7 +65,7 @@ class Morgue:
         """How watches deliver to webhooks (timeouts and back-off from the settings)."""
         from search_api.webhook import Policy
 
-        return Policy(timeout=self.settings.webhook_timeout, backoff=self.settings.webhook_backoff)
+        return Policy.from_settings(self.settings)
 
     def with_alias(self, alias: str) -> "Morgue":
         """The same cluster and encoder, reading and writing another alias (benchmarks, tests)."""

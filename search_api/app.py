@@ -229,7 +229,7 @@ def create_api(context: Context, settings: Settings) -> FastAPI:
         return Syntax(syntax=grammar.__doc__ or "")
 
     app.include_router(api)
-    watch_routes.mount(app, authorised, webhook.Policy(timeout=settings.webhook_timeout, backoff=settings.webhook_backoff),
+    watch_routes.mount(app, authorised, webhook.Policy.from_settings(settings),
                        ERRORS)
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(authorised)])

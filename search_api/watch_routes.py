@@ -3,6 +3,7 @@ the API (search_api.app). A watch belongs to the API key that made it."""
 from __future__ import annotations
 
 import hmac
+from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -77,10 +78,7 @@ def api_router(policy: webhook.Policy, responses: dict) -> APIRouter:
 
     @api.post("/watches/run", summary="Evaluate every watch now (what `morgue watch run` does)")
     def watch_run_now(context: Ctx) -> RunSummary:
-        report = watch_run.run(context, policy)
-        return RunSummary(ran=report.ran, watches=report.watches, new_matches=report.new_matches,
-                          seconds=report.seconds, searches=report.searches, deliveries=report.deliveries,
-                          failed_watches=report.failed_watches)
+        return RunSummary(**asdict(watch_run.run(context, policy)))
 
     @api.post("/batch", summary=f"Count up to {batch.MAX_TERMS:,} names or phrases at once: one row per term",
               response_class=StreamingResponse, openapi_extra={"requestBody": {"content": {

@@ -99,11 +99,12 @@ def _matches(es: Elasticsearch, alias: str, watches: list[Watch], upper: str, re
     pending: list[tuple[object, dict]] = []
     for watch in watches:
         try:
-            for leg, body in legs(watch, _lower(watch), upper).items():
-                pending.append(((watch.id, leg, _lower(watch), upper), body))
+            lower = _lower(watch)
+            for leg, body in legs(watch, lower, upper).items():
+                pending.append(((watch.id, leg, lower, upper), body))
         except Exception as exc:  # noqa: BLE001 - a stored query this version cannot run fails alone
             report.failed_watches[watch.id] = str(exc)[:200]
-    vectors = {w.id: w for w in watches}
+    by_id = {w.id: w for w in watches}
     while pending:
         report.searches += len(pending)
         follow: list[tuple[object, dict]] = []
@@ -117,13 +118,13 @@ def _matches(es: Elasticsearch, alias: str, watches: list[Watch], upper: str, re
             if len(hits) < PAGE:
                 continue
             if leg == "keyword":
-                body = legs(vectors[watch_id], lower, top)["keyword"]
+                body = legs(by_id[watch_id], lower, top)["keyword"]
                 follow.append(((watch_id, leg, lower, top), {**body, "search_after": hits[-1]["sort"]}))
             elif lower is not None and lower < top:  # meaning: both halves of the window again
                 middle = watermark.iso(watermark.parse(lower) + (watermark.parse(top) - watermark.parse(lower)) / 2)
                 if lower < middle < top:
                     for a, b in ((lower, middle), (middle, top)):
-                        follow.append(((watch_id, leg, a, b), legs(vectors[watch_id], a, b)["semantic"]))
+                        follow.append(((watch_id, leg, a, b), legs(by_id[watch_id], a, b)["semantic"]))
         pending = follow
     return found
 

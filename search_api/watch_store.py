@@ -13,7 +13,7 @@ refresh (wait_for, up to a second each): a run makes a handful of them.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError, helpers
 
@@ -210,16 +210,13 @@ class Delivery:
     delivered_at: str | None = None
     last_status: int | None = None
     last_error: str | None = None
-    extra: dict = field(default_factory=dict, repr=False)
 
     def doc(self) -> dict:
-        out = asdict(self)
-        out.pop("extra")
-        return out
+        return asdict(self)
 
     @classmethod
     def from_doc(cls, doc: dict) -> "Delivery":
-        known = {f.name for f in fields(cls)} - {"extra"}
+        known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in doc.items() if k in known})
 
 

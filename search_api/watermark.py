@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 SETTLE_SECONDS = 10.0  # a bulk request of 200 articles takes ~1 s here; a refresh 1 s: ample margin
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def now() -> datetime:

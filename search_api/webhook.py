@@ -35,6 +35,10 @@ class Policy:
     attempts_now: int = 3  # tries within one run
     workers: int = 8  # deliveries in flight at once
 
+    @classmethod
+    def from_settings(cls, settings) -> "Policy":
+        return cls(timeout=settings.webhook_timeout, backoff=settings.webhook_backoff)
+
 
 def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()

@@ -38,49 +38,33 @@ def test_openapi_declares_every_answer_and_parameter(api):
     assert {"interval"} <= {p["name"] for p in spec["paths"]["/api/count-over-time"]["get"]["parameters"]}
 
 
-def test_a_generated_client_searches_pages_and_counts(api, tmp_path, es_url, archive_alias, make_app):
+def test_a_generated_client_searches_pages_and_counts(api, tmp_path, es_url, archive_alias, make_app, serve_app):
     """openapi-python-client builds a typed client from /openapi.json; it then talks to a real server."""
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
     (tmp_path / "openapi.json").write_text(json.dumps(api.get("/openapi.json").json()))
     generator = Path(sys.executable).with_name("openapi-python-client")
     done = subprocess.run([str(generator), "generate", "--path", str(tmp_path / "openapi.json"), "--meta", "none",
                            "--output-path", str(tmp_path / "morgue_client")], capture_output=True, text=True,
                           env={**os.environ, "PATH": f"{generator.parent}:{os.environ['PATH']}"})
     assert done.returncode == 0, done.stdout + done.stderr
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(make_app(es_url, archive_alias), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
     sys.path.insert(0, str(tmp_path))
     try:
-        from morgue_client import Client
-        from morgue_client.api.default import count_over_time, search_get
-        from morgue_client.models import Interval, Mode, SearchResponse, TimeBucket
+        with serve_app(make_app(es_url, archive_alias)) as url:
+            from morgue_client import Client
+            from morgue_client.api.default import count_over_time, search_get
+            from morgue_client.models import Interval, Mode, SearchResponse, TimeBucket
 
-        client = Client(base_url=f"http://127.0.0.1:{port}")
-        first = search_get.sync(client=client, q="barrier", mode=Mode.KEYWORD, size=2)
-        assert isinstance(first, SearchResponse) and len(first.hits) == 2 and first.total >= 4
-        assert isinstance(first.hits[0].title, str) and first.hits[0].explain.fusion == "keyword"
-        second = search_get.sync(client=client, q="barrier", mode=Mode.KEYWORD, size=2, cursor=first.cursor)
-        assert second.hits and not {h.id for h in first.hits} & {h.id for h in second.hits}
-        rows = count_over_time.sync(client=client, q="barrier", interval=Interval.MONTH)
-        assert rows and all(isinstance(r, TimeBucket) and r.count <= r.total for r in rows)
+            client = Client(base_url=url)
+            first = search_get.sync(client=client, q="barrier", mode=Mode.KEYWORD, size=2)
+            assert isinstance(first, SearchResponse) and len(first.hits) == 2 and first.total >= 4
+            assert isinstance(first.hits[0].title, str) and first.hits[0].explain.fusion == "keyword"
+            second = search_get.sync(client=client, q="barrier", mode=Mode.KEYWORD, size=2, cursor=first.cursor)
+            assert second.hits and not {h.id for h in first.hits} & {h.id for h in second.hits}
+            rows = count_over_time.sync(client=client, q="barrier", interval=Interval.MONTH)
+            assert rows and all(isinstance(r, TimeBucket) and r.count <= r.total for r in rows)
     finally:
         sys.path.remove(str(tmp_path))
         for name in [m for m in sys.modules if m.startswith("morgue_client")]:
             del sys.modules[name]
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _paths_in(value, found: list):

@@ -14,18 +14,11 @@ import pytest
 from indexer.pipeline import Indexer, write_report
 from indexer.listing import iter_files
 from indexer.sources import read_path
+from records import warc_record
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = ("Harbour workers in Valparaiso went on strike on Monday over pay, halting exports of copper and "
         "leaving ships waiting outside the port for a third day.")
-
-
-def warc_record(url: str, html: bytes) -> bytes:
-    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(html) + html
-    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\nWARC-Date: 2025-03-04T10:00:00Z\r\n"
-            f"WARC-Record-ID: <urn:uuid:{abs(hash(url)):032x}>\r\nContent-Type: application/http; msgtype=response\r\n"
-            f"Content-Length: {len(http)}\r\n\r\n").encode()
-    return head + http + b"\r\n\r\n"
 
 
 def page(n: int) -> bytes:

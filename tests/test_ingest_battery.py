@@ -11,13 +11,13 @@ import re
 import subprocess
 import sys
 import time
-import uuid
 import zlib
 from pathlib import Path
 
 import pytest
 
 from indexer.listing import display
+from records import warc_record
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = ("Harbour workers in Valparaiso went on strike on Monday over pay, halting exports of copper and "
@@ -28,14 +28,6 @@ TINY_FILES = 5000
 
 def article(n: int, extra: str = "") -> str:
     return f"Strike day {n}\n\n{TEXT} Day {n} of the strike. {extra}"
-
-
-def warc(url: str, html: bytes) -> bytes:
-    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(html) + html
-    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\nWARC-Date: 2025-03-04T10:00:00Z\r\n"
-            f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>\r\nContent-Type: application/http; msgtype=response\r\n"
-            f"Content-Length: {len(http)}\r\n\r\n").encode()
-    return head + http + b"\r\n\r\n"
 
 
 def battery(root: Path) -> dict[str, str]:
@@ -71,7 +63,7 @@ def battery(root: Path) -> dict[str, str]:
     bomb = packer.compress(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 4000000000\r\n\r\n")
     bomb += b"".join(packer.compress(b"\0" * (1 << 20)) for _ in range(2048)) + packer.flush()  # 2 GB inflated
     put("bomb.warc.gz", bomb, "gzip bomb named .warc.gz")
-    whole = b"".join(gzip.compress(warc(f"https://example.org/{n}", (  # one gzip member a record, as WARC writes
+    whole = b"".join(gzip.compress(warc_record(f"https://example.org/{n}", (  # one gzip member a record, as WARC writes
         f"<html><body><article><p>{article(n)}</p><p>{TEXT}</p></article></body></html>").encode())) for n in (7, 8, 13))
     put("truncated.warc.gz", whole[: len(whole) * 5 // 6], "truncated .warc.gz")
     put("notext.html", "<html><head><title>x</title></head><body><nav>Home · About</nav></body></html>", "HTML with no text")
