@@ -23,6 +23,7 @@ import math
 import os
 import re
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -150,6 +151,26 @@ def better_leg(keyword: dict, semantic: dict) -> float:
     return sum(max(scores[q], semantic["per_query"][q]) for q in scores) / len(scores)
 
 
+def settle(es, alias: str) -> None:
+    """One segment before measuring, so a re-run gives the same figures: the vectors are int8-quantized
+    per segment and kNN visits each segment's graph, so how the bulk happened to be cut into segments
+    moved the semantic leg's nDCG@10 by up to 0.004 between runs of the same code (TIME: 0.630, 0.634);
+    and deleted documents (an article rewritten while indexing leaves its old copy and nested passages
+    behind until a merge drops them) still count in BM25's statistics, which moved keyword by 0.002."""
+    deadline = time.monotonic() + 180
+    while True:  # the shard's retention lease keeps fresh deletions through a merge for up to a minute: wait
+        es.indices.refresh(index=alias)
+        es.indices.forcemerge(index=alias, max_num_segments=1)
+        es.indices.refresh(index=alias)
+        docs = es.indices.stats(index=alias, metric="docs")["_all"]["primaries"]["docs"]
+        if not docs.get("deleted"):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{alias} still holds {docs['deleted']} deleted documents after merging for 3 minutes: "
+                               "its figures would not repeat")
+        time.sleep(5)
+
+
 def run(docs: list[dict], queries: dict[str, str], qrels: dict[str, dict[str, int]], name: str,
         sweep: bool = True, keep: str | None = None) -> tuple[list, dict]:
     """Index the corpus into a fresh index, evaluate each mode, drop the index. sweep=False: only
@@ -161,6 +182,7 @@ def run(docs: list[dict], queries: dict[str, str], qrels: dict[str, dict[str, in
     corpus.write_text("".join(json.dumps(d) + "\n" for d in docs))
     try:
         summary = morgue.indexer().run([corpus], quiet=True, group=False)
+        settle(es, alias)
         ctx = morgue.context
         rows = [("naive BM25 (k1 0.9, b 0.4, \\w+ tokens)", evaluate_naive(docs, queries, qrels)),
                 ("keyword", evaluate(ctx, queries, qrels, mode="keyword")),
