@@ -1,4 +1,6 @@
-"""The similarity floor of meaning watches (search_api.watches.SEMANTIC_FLOOR), chosen by measurement.
+"""The similarity floors of meaning, chosen by measurement: what a search counts as close in meaning
+(search_api.query.MATCH_FLOOR, the best F1) and what a meaning watch reports (search_api.watches.SEMANTIC_FLOOR,
+the best F0.5).
 
 A meaning watch reports an article when its closest passage or its lead is at least `floor` close to
 the watch's words (cosine). On the Reuters dev queries (bench/data/reuters_dev_queries.jsonl; a story
@@ -79,8 +81,9 @@ def main() -> None:
             f"query's topic). Each query's {K:,} closest passages and leads were read: the lowest similarity read "
             f"was {covered:.3f}, so floors at or above it are exact.\n\n" + "\n".join(table) +
             f"\n\nChosen by F0.5 (precision counts twice as much as recall: an alert must be worth opening): "
-            f"**{best:.2f}** (F0.5 {means[best]:.3f}, F1 {f1[best]:.3f}); the best F1 is at "
-            f"{max(f1, key=f1.get):.2f}.\n\n`python -m bench.watch_floor`\n")
+            f"**{best:.2f}** (F0.5 {means[best]:.3f}, F1 {f1[best]:.3f}). What a search counts as close in "
+            f"meaning (its count, facets and timeline) is the best F1, precision and recall weighed alike: "
+            f"**{max(f1, key=f1.get):.2f}** (F1 {max(f1.values()):.3f}).\n\n`python -m bench.watch_floor`\n")
     write_result(Path(__file__).resolve().parent / "results" / "watch-floor.md", text)
     root.close()
 

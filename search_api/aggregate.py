@@ -9,7 +9,7 @@ from search_api.errors import BadRequest, NotFound
 from search_api.models import TimeBucket, TopBucket
 from search_api.query import SearchQuery
 from search_api.retrieve import msearch
-from search_api.search import parse_query
+from search_api.search import parse_query, query_vector
 
 INTERVALS = ("day", "week", "month", "year")
 TOP_FIELDS = {"outlets": schema.OUTLET, "languages": schema.LANGUAGE, "speakers": "quotes.speaker.raw",
@@ -19,12 +19,14 @@ TOP_FIELDS = {"outlets": schema.OUTLET, "languages": schema.LANGUAGE, "speakers"
 def _matching_and_all(ctx: Context, query: SearchQuery, aggs: dict | None, all_aggs: dict | None = None,
                       as_of: str | None = None) -> dict:
     """Aggregations over the query's matches ("matching") and over every article under the same
-    filters ("all", the denominator), in one round trip; either may be left out (None). Counts use the
-    keyword match set in every mode; as_of (a watermark) leaves out articles indexed later."""
+    filters ("all", the denominator), in one round trip; either may be left out (None). The matches are
+    those a search in the same mode counts (search_api.plan.match_set); as_of (a watermark) leaves out
+    articles indexed later."""
     parsed = parse_query(query.q)
     bodies = {}
     if aggs is not None:
-        bodies["matching"] = {"size": 0, "aggs": aggs, "query": plan.matching(parsed, query, as_of)}
+        vector = query_vector(ctx, parsed, query)
+        bodies["matching"] = {"size": 0, "aggs": aggs, "query": plan.match_set(parsed, query, vector, as_of)}
     if all_aggs is not None:
         bodies["all"] = {"size": 0, "aggs": all_aggs, "query": {"bool": {"filter": plan.filters(query, as_of=as_of)}}}
     return {name: leg.aggregations for name, leg in msearch(ctx.es, ctx.alias, bodies).items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from indexer.embed import Embedder
 from search_api.errors import ModelMismatch, translated
 
 INDEX_META_TTL = 60.0  # a rebuild may swap the alias: the recorded model is looked up again after this
+RECENT_QUERIES = 256  # query vectors kept: a results page embeds its words once for the list and the timeline
 
 
 @dataclass
@@ -34,11 +36,32 @@ class IndexMeta:
 
 
 @dataclass
+class QueryVectors:
+    """The last RECENT_QUERIES query vectors, by text (shared by request threads)."""
+
+    vectors: OrderedDict = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, embedder: Embedder, text: str) -> list[float]:
+        with self.lock:
+            if text in self.vectors:
+                self.vectors.move_to_end(text)
+                return self.vectors[text]
+        vector = embedder.encode_query(text)
+        with self.lock:
+            self.vectors[text] = vector
+            while len(self.vectors) > RECENT_QUERIES:
+                self.vectors.popitem(last=False)
+        return vector
+
+
+@dataclass
 class Context:
     cluster: Cluster
     alias: str
     embedder: Embedder | None
     meta: IndexMeta = field(default_factory=IndexMeta)
+    recent: QueryVectors = field(default_factory=QueryVectors)
 
     @property
     def es(self) -> Elasticsearch:
@@ -60,4 +83,4 @@ class Context:
 
     def encode_query(self, text: str) -> list[float]:
         self.check_model()
-        return self.embedder.encode_query(text)
+        return self.recent.get(self.embedder, text)

@@ -1,8 +1,8 @@
 """GET /api/export: every article the query matches, streamed as CSV or JSON lines.
 
 A point-in-time and search_after walk the whole match set one page at a time (no 10,000 cap, memory
-independent of the number of matches). The match set is the keyword one in every mode: meaning ranks
-candidates, it has no "all matches". The query is checked before the first byte is sent, so a
+independent of the number of matches). The match set is the one a search in the same mode counts
+(search_api.plan.match_set): the words, what is close in meaning, or either. The query is checked before the first byte is sent, so a
 mistake is a 400; if Elasticsearch goes away mid-stream, the last line says so (a truncated export
 is never silent)."""
 from __future__ import annotations
@@ -21,7 +21,7 @@ from search_api import plan
 from search_api.context import Context
 from search_api.errors import BadRequest
 from search_api.query import SearchQuery
-from search_api.search import parse_query
+from search_api.search import parse_query, query_vector
 
 PAGE = 1000
 FORMATS = ("csv", "jsonl")
@@ -94,8 +94,9 @@ def export(ctx: Context, query: SearchQuery, fmt: str, with_text: bool = False,
     if fmt not in FORMATS:
         raise BadRequest(f"unknown format {fmt!r}: use csv or jsonl")
     parsed = parse_query(query.q)
-    es_query = plan.matching(parsed, query, as_of)
     with ctx.errors():
+        vector = query_vector(ctx, parsed, query)
+        es_query = plan.match_set(parsed, query, vector, as_of)
         pit = PointInTime(ctx, ctx.es.open_point_in_time(index=ctx.alias, keep_alive=PIT_KEEP_ALIVE)["id"])
     lines = _csv_lines if fmt == "csv" else _jsonl_lines
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson"

@@ -119,6 +119,7 @@ class Bucket(Model):
 class DateRange(Model):
     first: str | None
     last: str | None
+    dated: int = Field(0, description="matching articles that have a publication date (the rest are not on a timeline)")
 
 
 class Facets(Model):
@@ -132,8 +133,13 @@ class Facets(Model):
 
 
 class SearchResponse(Model):
-    total: int = Field(description="articles that match (before collapsing into stories)")
+    total: int = Field(description="articles that match (before collapsing into stories), counted over `counted`")
     total_relation: Literal["eq", "gte"]
+    counted: Literal["keyword", "meaning", "keyword_or_meaning"] = Field(
+        description="the set that `total`, the facets and count-over-time describe, the one the hits are ranked "
+                    "from: keyword, the articles containing the words; meaning, those at least `floor` close in "
+                    "meaning; keyword_or_meaning, either")
+    floor: float | None = Field(None, description="the similarity floor of the meaning side (absent in keyword mode)")
     hits: list[Hit]
     cursor: str | None = Field(None, description="pass back as `cursor` for the next page; absent on the last")
     notes: list[str] = Field(default_factory=list, description="how the query was read, when not as written")

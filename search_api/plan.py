@@ -1,11 +1,18 @@
 """The searches sent to Elasticsearch, as request bodies: the keyword leg (BM25, search_api.syntax), the
 meaning leg (two kNN searches whose scores add up: an article's closest passage and its lead), the
-facets, and the page's own fetch. Filters apply inside every one of them."""
+match set that counts and facets are computed over, the facets, and the page's own fetch. Filters
+apply inside every one of them.
+
+What "match" means, the same for the list, the count, the facets and the timeline:
+- keyword: the articles that contain the words (the Boolean match set);
+- meaning: the articles whose closest passage or lead is at least `floor` close to the query (cosine;
+  the default was chosen by measurement, bench/watch_floor.py), among the MEANING_CAP nearest of each;
+- hybrid: the union of the two, which fusion ranks."""
 from __future__ import annotations
 
 from indexer import analysis, schema
 from search_api import speakers, watermark
-from search_api.query import SearchQuery, Sort
+from search_api.query import Mode, SearchQuery, Sort
 from search_api.syntax import Parsed
 
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: cannot occur in article text
@@ -16,6 +23,8 @@ STORY_MEMBERS = 20
 MEMBER_FIELDS = [schema.TITLE, schema.OUTLET, schema.DATE, schema.URL]  # what a story lists of each article
 FACET_SIZE = 20
 ENTITY_FACETS = {"person": schema.PEOPLE, "org": schema.ORGANIZATIONS, "place": schema.PLACES}  # facet → field
+MEANING_CAP = 1000  # nearest passages and leads read to count what is close in meaning (more: "1,000+")
+COUNTED = {Mode.keyword: "keyword", Mode.semantic: "meaning", Mode.hybrid: "keyword_or_meaning"}
 
 
 def filters(query: SearchQuery, speakers_too: bool = True, as_of: str | None = None) -> list[dict]:
@@ -59,11 +68,43 @@ def matching(parsed: Parsed, query: SearchQuery, as_of: str | None = None) -> di
     return {"bool": {"must": [parsed.query], "filter": filters(query, as_of=as_of)}}
 
 
+def close_in_meaning(query: SearchQuery, vector: list[float], as_of: str | None = None) -> dict:
+    """The articles whose closest passage or lead is at least query.floor close to the vector."""
+    def knn(field: str) -> dict:
+        return {"knn": {"field": field, "query_vector": vector, "k": MEANING_CAP, "num_candidates": MEANING_CAP,
+                        "similarity": query.floor, "filter": filters(query, as_of=as_of)}}
+
+    return {"bool": {"should": [{"nested": {"path": schema.PASSAGES, "query": knn(schema.PASSAGE_VECTOR)}},
+                                knn(schema.LEAD_VECTOR)], "minimum_should_match": 1}}
+
+
+def match_set(parsed: Parsed, query: SearchQuery, vector: list[float] | None, as_of: str | None = None) -> dict:
+    """The articles that match in the query's mode (see the module's docstring). vector: the query's
+    embedding (None in keyword mode, or when there is nothing to embed)."""
+    if query.mode is Mode.keyword or vector is None:
+        return matching(parsed, query, as_of)
+    meaning = close_in_meaning(query, vector, as_of)
+    if query.mode is Mode.semantic:
+        return meaning
+    return {"bool": {"should": [matching(parsed, query, as_of), meaning], "minimum_should_match": 1}}
+
+
+def count_body(parsed: Parsed, query: SearchQuery, vector: list[float] | None, as_of: str | None = None) -> dict:
+    return {"size": 0, "track_total_hits": True, "query": match_set(parsed, query, vector, as_of)}
+
+
+def date_sort(sort: Sort) -> list | None:
+    """Elasticsearch's sort for a date order (undated last), None for relevance."""
+    if sort.date_order is None:
+        return None
+    return [{schema.DATE: {"order": sort.date_order, "missing": "_last"}}, "_score"]
+
+
 def keyword_body(parsed: Parsed, query: SearchQuery, size: int, as_of: str | None = None) -> dict:
     body = {"query": matching(parsed, query, as_of), "size": size, "_source": RANKING_SOURCE,
             "track_total_hits": True}
-    if query.sort is Sort.date:
-        body["sort"] = [{schema.DATE: {"order": "desc", "missing": "_last"}}, "_score"]
+    if (order := date_sort(query.sort)) is not None:
+        body["sort"] = order
     return body
 
 
@@ -79,7 +120,8 @@ def semantic_body(query: SearchQuery, vector: list[float], size: int, as_of: str
     loading the matching passage of every candidate tripled the leg's time (22 → 71 ms for 200
     candidates on Reuters); the page's own passages come from best_passages_body."""
     knn = [{"field": name, "query_vector": vector, "k": size, "num_candidates": num_candidates(size),
-            "filter": filters(query, as_of=as_of)} for name in (schema.PASSAGE_VECTOR, schema.LEAD_VECTOR)]
+            "similarity": query.floor, "filter": filters(query, as_of=as_of)}
+           for name in (schema.PASSAGE_VECTOR, schema.LEAD_VECTOR)]
     return {"knn": knn, "size": size, "_source": RANKING_SOURCE}
 
 
@@ -127,16 +169,33 @@ def members_body(stories: list[str]) -> dict:
             "sort": [{schema.DATE: {"order": "asc", "missing": "_last"}}, {"_shard_doc": "asc"}]}
 
 
-def facets_body(parsed: Parsed, query: SearchQuery, as_of: str | None = None) -> dict:
+FACET_KINDS = ("outlet", "language", "speaker", "person", "org", "place")  # query fields a facet sets
+
+
+def _facet_aggs() -> dict:
     return {
-        "size": 0, "query": matching(parsed, query, as_of),
-        "aggs": {
-            "outlet": {"terms": {"field": schema.OUTLET, "size": FACET_SIZE}},
-            "language": {"terms": {"field": schema.LANGUAGE, "size": FACET_SIZE}},
-            "dates": {"stats": {"field": schema.DATE}},
-            "speaker": {"nested": {"path": schema.QUOTES}, "aggs": {
-                "names": {"terms": {"field": "quotes.speaker.raw", "size": FACET_SIZE},
-                          "aggs": {"articles": {"reverse_nested": {}}}}}},
-            **{name: {"terms": {"field": field, "size": FACET_SIZE}} for name, field in ENTITY_FACETS.items()},
-        },
+        "outlet": {"terms": {"field": schema.OUTLET, "size": FACET_SIZE}},
+        "language": {"terms": {"field": schema.LANGUAGE, "size": FACET_SIZE}},
+        "speaker": {"nested": {"path": schema.QUOTES}, "aggs": {
+            "names": {"terms": {"field": "quotes.speaker.raw", "size": FACET_SIZE},
+                      "aggs": {"articles": {"reverse_nested": {}}}}}},
+        **{name: {"terms": {"field": field, "size": FACET_SIZE}} for name, field in ENTITY_FACETS.items()},
     }
+
+
+def facets_body(parsed: Parsed, query: SearchQuery, vector: list[float] | None, as_of: str | None = None) -> dict:
+    """The facets of the match set, and its size. Each facet counts the matches under every filter but
+    its own (values of one kind are alternatives: the other outlets stay on offer once one is chosen);
+    the facet filters apply to the count as a post_filter."""
+    open_query = query.model_copy(update={kind: [] for kind in FACET_KINDS})
+    base = filters(open_query, as_of=as_of)
+
+    def facet_filters(q: SearchQuery) -> list[dict]:
+        return [f for f in filters(q, as_of=as_of) if f not in base]
+
+    every = facet_filters(query)
+    aggs: dict = {"dates": {"filter": {"bool": {"filter": every}}, "aggs": {"inner": {"stats": {"field": schema.DATE}}}}}
+    for name, agg in _facet_aggs().items():
+        others = facet_filters(query.model_copy(update={name: []}))
+        aggs[name] = {"filter": {"bool": {"filter": others}}, "aggs": {"inner": agg}}
+    return {**count_body(parsed, open_query, vector, as_of), "post_filter": {"bool": {"filter": every}}, "aggs": aggs}

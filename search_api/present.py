@@ -68,14 +68,15 @@ def hit(doc_id: str, page: dict, passage: dict, fused: fuse.Fused, query: Search
 
 
 def facets(result: LegResult) -> Facets:
-    aggs = result.aggregations
+    aggs = {name: agg["inner"] for name, agg in result.aggregations.items()}  # each under its filter (plan.facets_body)
     return Facets(
         outlet=[Bucket(key=b["key"], count=b["doc_count"]) for b in aggs["outlet"]["buckets"]],
         language=[Bucket(key=b["key"], count=b["doc_count"]) for b in aggs["language"]["buckets"]],
         speaker=[Bucket(key=b["key"], count=b["articles"]["doc_count"], quotes=b["doc_count"])
                  for b in aggs["speaker"]["names"]["buckets"]],
         **{name: [Bucket(key=b["key"], count=b["doc_count"]) for b in aggs[name]["buckets"]] for name in ENTITY_FACETS},
-        dates=DateRange(first=aggs["dates"].get("min_as_string"), last=aggs["dates"].get("max_as_string")))
+        dates=DateRange(first=aggs["dates"].get("min_as_string"), last=aggs["dates"].get("max_as_string"),
+                        dated=aggs["dates"].get("count") or 0))
 
 
 def _story_members(result: LegResult | None) -> dict[str, list[ArticleSummary]]:
@@ -118,7 +119,8 @@ def response(query: SearchQuery, parsed: Parsed, ranking, grouped, shown: list[f
             if item.story:
                 item.story_summary = story_summary(item.story, item, members.get(item.story, []))
             item.story_matches = [one(m) for m in grouped.members.get(entry.id, [])]
-    return SearchResponse(total=ranking.total, total_relation=ranking.relation, hits=hits, cursor=next_cursor,
+    return SearchResponse(total=ranking.total, total_relation=ranking.relation, counted=ranking.counted,
+                          floor=query.floor if ranking.counted != "keyword" else None, hits=hits, cursor=next_cursor,
                           notes=parsed.notes, stories=len(grouped.ranked) if query.collapse == "story" else None,
                           facets=facets(ranking.facets) if ranking.facets is not None else None,
                           watermark=watermark)

@@ -15,6 +15,11 @@ MAX_SIZE = 100
 MAX_DEPTH = 500
 MAX_VALUES = 100  # values of one filter (outlet=A&outlet=B…)
 MAX_VALUE_CHARS = 512  # one outlet, speaker, language or story id
+# Meaning: the least cosine similarity (an article's closest passage or lead) at which it matches. The best
+# F1 of "matches" against "relevant" on the Reuters dev queries with bge-small-en-v1.5 int8 (precision 0.36,
+# recall 0.53): bench/watch_floor.py, bench/results/watch-floor.md. Watches ask for more precision
+# (search_api.watches.SEMANTIC_FLOOR, the best F0.5). Another encoder has other similarities: pass `floor`.
+MATCH_FLOOR = 0.64
 LIST_PARAMS = ("outlet", "language", "speaker", "person", "org", "place")
 
 
@@ -31,7 +36,13 @@ class Fusion(str, Enum):
 
 class Sort(str, Enum):
     relevance = "relevance"
-    date = "date"
+    date = "date"  # newest first
+    oldest = "oldest"
+
+    @property
+    def date_order(self) -> str | None:
+        """"desc" or "asc" when sorting by date (articles without a date come last either way)."""
+        return {"date": "desc", "oldest": "asc"}.get(self.value)
 
 
 class SearchQuery(BaseModel):
@@ -55,7 +66,7 @@ class SearchQuery(BaseModel):
     has_quotes: bool | None = None
     story: str | None = Field(None, max_length=MAX_VALUE_CHARS)
     size: int = Field(10, ge=1, le=MAX_SIZE)
-    sort: Sort = Sort.relevance
+    sort: Sort = Field(Sort.relevance, description="relevance; date (newest first); oldest")
     fusion: Fusion = Fusion.rrf
     alpha: float = Field(0.5, ge=0.0, le=1.0, description="Weight of the semantic leg in convex fusion")
     # Defaults from the sweep on the Reuters dev queries (bench/results/relevance-reuters.md): nDCG@10 is
@@ -63,6 +74,9 @@ class SearchQuery(BaseModel):
     rrf_k: int = Field(20, ge=1, le=1000, description="RRF: score = Σ weight / (rrf_k + rank)")
     semantic_weight: float = Field(2.5, ge=0.0, le=100.0,
                                    description="RRF: weight of the semantic leg (the keyword leg's is 1)")
+    floor: float = Field(MATCH_FLOOR, ge=0.0, le=1.0,
+                         description="Meaning: the least cosine similarity of an article's closest passage or lead "
+                                     "for it to match (the default was chosen by measurement)")
     depth: int = Field(200, ge=10, le=MAX_DEPTH, description="Candidates taken from each leg before fusion")
     cursor: str | None = Field(None, max_length=4096)
     facets: bool = False

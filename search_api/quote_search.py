@@ -18,7 +18,7 @@ from search_api.models import (ArticleSummary, Carrier, FirstSeen, QuoteFacets, 
 from search_api.present import QUOTE_FIELDS as QUOTE_KEYS, explain
 from search_api.query import Fusion, Mode, SearchQuery, Sort
 from search_api.retrieve import msearch
-from search_api.search import parse_query
+from search_api.search import by_date, parse_query
 from search_api.syntax import Parsed
 
 LINK_MIN_WORDS = 5
@@ -50,8 +50,8 @@ def keyword_body(parsed: Parsed, query: SearchQuery, size: int) -> dict:
             {"nested": {"path": schema.QUOTES, "score_mode": "max", "query": quote_query,
                         "inner_hits": _inner_hits()}}]}},
     }
-    if query.sort is Sort.date or not parsed.terms:
-        body["sort"] = [{schema.DATE: {"order": "desc", "missing": "_last"}}, "_score"]
+    if query.sort.date_order or not parsed.terms:
+        body["sort"] = plan.date_sort(query.sort if query.sort.date_order else Sort.date)
     return body
 
 
@@ -116,8 +116,7 @@ def search_quotes(ctx: Context, query: SearchQuery) -> QuoteResponse:
             fused = fuse.convex(ranked, query.alpha)
         else:
             fused = fuse.single(ranked[query.mode.value], query.mode.value)
-        if query.sort is Sort.date:
-            fused.sort(key=lambda f: found[f.id]["article"].get(schema.DATE) or "", reverse=True)
+        fused = by_date(fused, lambda f: found[f.id]["article"].get(schema.DATE), query.sort)
         page = fused[:query.size]
         carriers = link(ctx, [found[f.id] for f in page])
     matching = legs["facets"].aggregations["quotes"]["matching"]

@@ -25,6 +25,21 @@ def parse_query(text: str, scope: str = "article", every_word: bool = False) -> 
         raise QuerySyntax(exc.message, exc.detail()) from exc
 
 
+def query_vector(ctx: Context, parsed: Parsed, query: SearchQuery) -> list[float] | None:
+    """The query's embedding when its mode reads meaning and it has words to embed."""
+    if query.mode is Mode.keyword or not parsed.semantic_text:
+        return None
+    return ctx.encode_query(parsed.semantic_text)
+
+
+def by_date(entries: list, date_of, sort: Sort) -> list:
+    """Entries in the sort's date order (stable; undated last), or as they are for relevance."""
+    if sort.date_order is None:
+        return entries
+    dated = sorted((e for e in entries if date_of(e)), key=date_of, reverse=sort.date_order == "desc")
+    return dated + [e for e in entries if not date_of(e)]
+
+
 @dataclass
 class Plan:
     query: SearchQuery
@@ -41,6 +56,7 @@ class Ranking:
     total: int
     relation: str
     facets: LegResult | None = None
+    counted: str = "keyword"  # which set `total` counts (search_api.plan.COUNTED)
 
 
 @dataclass
@@ -51,21 +67,22 @@ class Grouped:
 
 def make_plan(ctx: Context, query: SearchQuery) -> Plan:
     parsed = parse_query(query.q)
-    if query.mode is not Mode.keyword and query.sort is Sort.relevance and not parsed.semantic_text:
+    if query.mode is not Mode.keyword and not parsed.semantic_text:
         query = query.model_copy(update={"mode": Mode.keyword})  # only filters (outlet:TASS): nothing to embed
     position = cursor.decode(query)
     depth = max(query.depth, position.offset + query.size)
     legs: dict[str, dict] = {}
-    vector = None
+    vector = query_vector(ctx, parsed, query)
     if query.mode in (Mode.keyword, Mode.hybrid):
         legs["keyword"] = bodies.keyword_body(parsed, query, depth, position.as_of)
         if query.mode is Mode.hybrid:
             legs["keyword"].pop("sort", None)  # hybrid sorts by date after fusing
-    if query.mode in (Mode.semantic, Mode.hybrid):
-        vector = ctx.encode_query(parsed.semantic_text)
+    if vector is not None:
         legs["semantic"] = bodies.semantic_body(query, vector, depth, position.as_of)
-    if query.facets:
-        legs["facets"] = bodies.facets_body(parsed, query, position.as_of)
+    if query.facets:  # the facets leg counts the match set too
+        legs["facets"] = bodies.facets_body(parsed, query, vector, position.as_of)
+    elif vector is not None:  # the keyword leg counts its own matches; meaning's need counting
+        legs["counted"] = bodies.count_body(parsed, query, vector, position.as_of)
     return Plan(query, parsed, position, vector, legs)
 
 
@@ -83,15 +100,13 @@ def rank(plan: Plan, legs: dict[str, LegResult]) -> Ranking:
     for name in ("semantic", "keyword"):
         for hit in legs[name].hits if name in legs else ():
             sources.setdefault(hit["_id"], {}).update(hit.get("_source") or {})
-    if query.sort is Sort.date and query.mode is not Mode.keyword:
-        fused.sort(key=lambda f: sources[f.id].get(schema.DATE) or "", reverse=True)
-    if query.mode is Mode.semantic:
-        total, relation = len(fused), "gte"  # meaning has no "all matches": this many candidates were ranked
-    else:
-        keyword = legs["keyword"]
-        extra = len(fused) - len(keyword.hits) if query.mode is Mode.hybrid else 0
-        total, relation = keyword.total + extra, ("gte" if extra or keyword.total_relation != "eq" else "eq")
-    return Ranking(fused, sources, total, relation, legs.get("facets"))
+    if query.mode is not Mode.keyword:  # keyword mode's leg came sorted
+        fused = by_date(fused, lambda f: sources[f.id].get(schema.DATE), query.sort)
+    counted = legs.get("facets") or legs.get("counted") or legs["keyword"]
+    total, relation = counted.total, counted.total_relation
+    if query.mode is not Mode.keyword and total >= bodies.MEANING_CAP:
+        relation = "gte"  # the meaning side read its MEANING_CAP nearest: there may be more
+    return Ranking(fused, sources, total, relation, legs.get("facets"), bodies.COUNTED[query.mode])
 
 
 def group(plan: Plan, ranking: Ranking) -> Grouped:
