@@ -102,3 +102,58 @@ def clean_scrape(text: str) -> Cleaned:
         else:
             kept.append(stripped)
     return Cleaned(normalize("\n".join(kept)), dropped)
+
+
+# The first lines of a scrape often carry a time stamp or a byline on their own ("14:05, 12.03.2025",
+# "Updated: March 12, 2025 2:05 pm", "By Jane Doe, Reuters"): metadata, not the article's first words.
+LEAD_LINES = 4  # how many of the first lines are looked at
+_STAMP_WORDS = {
+    "published", "updated", "posted", "last", "modified", "on", "at", "am", "pm", "a", "m", "p", "utc", "gmt", "cet",
+    "cest", "eet", "eest", "est", "edt", "pst", "pdt", "bst", "msk", "kyiv", "time", "jan", "january", "feb",
+    "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july", "aug", "august", "sep", "sept",
+    "september", "oct", "october", "nov", "november", "dec", "december", "mon", "monday", "tue", "tuesday", "wed",
+    "wednesday", "thu", "thursday", "fri", "friday", "sat", "saturday", "sun", "sunday",
+}
+_BYLINE = re.compile(r"^(?:[Bb]y|BY|[Вв]ід|[Аа]втор:?)\s+(?P<name>[A-ZА-ЯІЇЄҐ][\w.'’-]*(?:\s+(?:[A-ZА-ЯІЇЄҐ][\w.'’-]*|and|&|de|der|den|van|von|da|di|la|le))"
+                     r"{0,6})\s*(?:[,|–—-]\s*[^\n]{0,50})?$")
+
+
+@dataclass
+class Lead:
+    text: str  # the article with those lines removed
+    stamps: list[str] = field(default_factory=list)  # the time-stamp lines (for the date)
+    byline: str | None = None  # the author's name from a "By …" line
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def is_time_stamp(line: str) -> bool:
+    """A line of only a date and a time: numbers, month and day names, "updated", "at", zones."""
+    if len(line) > 60 or not re.search(r"\d", line):
+        return False
+    words = re.findall(r"[^\W\d_]+", line.lower())
+    return all(w in _STAMP_WORDS for w in words) and len(re.findall(r"\d+", line)) >= 2
+
+
+def strip_lead(text: str) -> Lead:
+    """Time-stamp and byline lines among the first LEAD_LINES lines out of the text, kept aside."""
+    lines = text.split("\n")
+    lead = Lead(text)
+    seen, kept = 0, []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if seen >= LEAD_LINES:
+            kept.extend(lines[i:])
+            break
+        if stripped:
+            seen += 1
+        if stripped and is_time_stamp(stripped):
+            lead.stamps.append(stripped)
+            lead.dropped.append(("time-stamp", stripped))
+        elif stripped and lead.byline is None and (match := _BYLINE.match(stripped)):
+            lead.byline = match.group("name").strip()
+            lead.dropped.append(("byline", stripped))
+        else:
+            kept.append(line)
+    if lead.dropped:
+        lead.text = normalize("\n".join(kept))
+    return lead

@@ -6,11 +6,11 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from indexer.clean import Cleaned, clean_scrape, normalize
+from indexer.clean import Cleaned, clean_scrape, normalize, strip_lead
 from indexer.language import detect_language
 from indexer.entities import Entities
-from indexer.metadata import (DateInfo, content_hash, find_date, find_outlet, parse_date_value, parse_dateline,
-                              split_title)
+from indexer.metadata import (DateInfo, content_hash, find_date, find_outlet, folder_outlet, parse_date_value,
+                              parse_dateline, split_title)
 from indexer.quotes import Quote, extract_quotes
 from indexer.raw import RawArticle, Rejected
 
@@ -70,7 +70,10 @@ def _from_html(raw: RawArticle) -> tuple[Cleaned, dict] | Rejected:
     return cleaned, meta
 
 
-def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = None) -> Article | Rejected:
+def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = None,
+           folders: frozenset[str] = frozenset()) -> Article | Rejected:
+    """outlet: for an article that names none; else the folder it was found in, when that folder was
+    named on the command line (folders) and is called after an outlet (indexer.metadata.folder_outlet)."""
     if raw.html is not None and raw.text is None:
         result = _from_html(raw)
         if isinstance(result, Rejected):
@@ -83,14 +86,15 @@ def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = 
         meta = raw.meta
         cleaned = clean_scrape(raw.text or "")
         title, body = split_title(cleaned.text, meta.get("title"))
-    body = normalize(body)
+    lead = strip_lead(normalize(body))  # a time stamp or byline on its own line is metadata, not text
+    body = lead.text
     if len(body) < MIN_BODY_CHARS:
         return Rejected(raw.source, f"no article text after cleaning ({len(body)} characters left)")
     if len(body) > MAX_BODY_CHARS:
         return Rejected(raw.source, f"article text is {len(body):,} characters, over the limit of {MAX_BODY_CHARS:,}")
     dateline = parse_dateline(body)
     url = meta.get("url")
-    outlet_name = find_outlet(body, outlet or meta.get("outlet"), dateline, url)
+    outlet_name = find_outlet(body, meta.get("outlet"), dateline, url) or outlet or folder_outlet(raw.key, folders)
     return Article(
         id=str(meta["id"]) if meta.get("id") and not url else article_id(outlet_name, url, raw.key or raw.source),
         source=raw.source,
@@ -98,13 +102,13 @@ def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = 
         body=body,
         outlet=outlet_name,
         url=url,
-        author=meta.get("author"),
+        author=meta.get("author") or lead.byline,
         language=meta.get("language") or detect_language(body),
         place=dateline.place if dateline else None,
-        date=find_date(body, meta.get("date"), dateline, reference),
+        date=find_date("\n".join([*lead.stamps, body]), meta.get("date"), dateline, reference),
         quotes=extract_quotes(body),
         content_hash=content_hash(title + "\n" + body),
-        dropped=cleaned.dropped,
+        dropped=cleaned.dropped + lead.dropped,
         warnings=_date_warnings(meta.get("date")),
         file=raw.key or None,
     )

@@ -142,6 +142,23 @@ def find_outlet(text: str, given: str | None, dateline: Dateline | None, url: st
     return None
 
 
+# Folder names that say what a folder holds, not whose articles: never taken for an outlet.
+GENERIC_FOLDERS = {"archive", "archives", "articles", "corpus", "data", "download", "downloads", "export", "exports",
+                   "files", "html", "input", "inputs", "json", "jsonl", "csv", "morgue", "news", "pages", "raw",
+                   "sample", "sample_archive", "samples", "scrapes", "stories", "text", "texts", "tmp", "txt", "warc"}
+
+
+def folder_outlet(key: str | None, folders: frozenset[str]) -> str | None:
+    """The outlet a folder named on the command line stands for: `morgue index ~/archive/bbc` indexes
+    bbc/business/001.txt under "bbc" when the file names no outlet. Files named one by one (their
+    key starts with their own folder, which was not named), and folders with a generic name
+    (GENERIC_FOLDERS), give none."""
+    parts = (key or "").split("/")
+    if len(parts) < 2 or parts[0] not in folders or parts[0].lower() in GENERIC_FOLDERS or parts[0].startswith("."):
+        return None
+    return parts[0]
+
+
 def split_title(text: str, given: str | None) -> tuple[str, str]:
     """(title, body). The first line is the title when it looks like one; a dateline paragraph or a long
     first paragraph stays body text, and the title is then derived from its first sentence."""

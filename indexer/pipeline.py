@@ -83,7 +83,7 @@ class Indexer:
         listing = list(iter_files(paths, follow_links))  # listed first: the progress knows the total
         files = [item for item in listing if not isinstance(item, Rejected)]
         progress = Progress(len(files), enabled=not quiet)
-        options = Options(outlet, reference, seconds)
+        options = Options(outlet, reference, seconds, frozenset(p.resolve().name for p in paths if p.is_dir()))
         batch: list[RawArticle] = []
         seen_sources: set[str] = set()
 

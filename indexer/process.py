@@ -19,6 +19,7 @@ from indexer import schema, story_evidence
 from indexer.budget import OverBudget, budget
 from indexer.entities import entities
 from indexer.enrich import Article, enrich
+from indexer.metadata import folder_outlet
 from indexer.nlp import parse
 from indexer.quotes import extract_quotes
 from indexer.passages import Passage, lead, split_passages
@@ -26,7 +27,8 @@ from indexer.raw import RawArticle, Rejected
 
 # Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
 # (its passages' vectors still come from the embedding cache when their text is unchanged).
-ENRICH_VERSION = 8  # 4: quote keys and vectors; 5, 6: story signals; 7: lead = title + opening; 8: parse-based speakers, entities
+ENRICH_VERSION = 9  # 4: quote keys and vectors; 5, 6: story signals; 7: lead = title + opening; 8: parse-based speakers,
+# entities; 9: time-stamp and byline lines out of the text, the outlet from the folder named
 Encode = Callable[[list[str]], list[list[float]]]
 
 
@@ -37,9 +39,11 @@ class Options:
     outlet: str | None = None
     reference: date | None = None
     seconds: float = 60.0  # cleaning budget per input (MORGUE_FILE_SECONDS; indexer.budget)
+    folders: frozenset[str] = frozenset()  # names of the folders named on the command line (their outlets)
 
     def input_hash(self, item: RawArticle) -> str:
-        parts = [str(ENRICH_VERSION), item.key, self.outlet or "", str(self.reference or ""),
+        parts = [str(ENRICH_VERSION), item.key, self.outlet or "", folder_outlet(item.key, self.folders) or "",
+                 str(self.reference or ""),
                  item.text or "", item.html or "", json.dumps(item.meta, sort_keys=True, default=str)]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
@@ -59,7 +63,7 @@ def prepare(raws: list[RawArticle], options: Options, nlp=None) -> list[Article 
     for raw in raws:
         try:
             with budget(options.seconds):
-                result = enrich(raw, outlet=options.outlet, reference=options.reference)
+                result = enrich(raw, outlet=options.outlet, reference=options.reference, folders=options.folders)
         except OverBudget as over:
             result = Rejected(raw.source, f"cleaning {over} (MORGUE_FILE_SECONDS): rejected so that the run goes on")
         except Exception as exc:  # noqa: BLE001 - one input may fail only itself, never the run

@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = sub.add_parser("index", help="index files and folders of articles (exit 1 when something was rejected)")
     index.add_argument("paths", nargs="+", help=".txt .html .jsonl .json .csv .warc(.gz) files or folders")
-    index.add_argument("--outlet", help="outlet name for articles that do not say")
+    index.add_argument("--outlet", help="outlet name for articles that do not say (otherwise: the name of the folder named, unless it is a generic one such as data or exports)")
     index.add_argument("--rebuild", action="store_true", help="build a new index version and swap the alias")
     index.add_argument("--prune", action="store_true", help="remove articles whose source files are gone")
     index.add_argument("--report", help="write rejected items (and warnings) to this JSONL file")

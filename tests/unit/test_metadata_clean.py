@@ -1,8 +1,14 @@
 """indexer.metadata and indexer.clean on strings."""
 from datetime import date
 
-from indexer.clean import clean_scrape, normalize
-from indexer.metadata import date_from_parts, find_outlet, parse_date_value, parse_dateline, split_title
+from pathlib import Path
+
+from indexer.clean import clean_scrape, is_time_stamp, normalize, strip_lead
+from indexer.enrich import enrich
+from indexer.metadata import (date_from_parts, find_outlet, folder_outlet, parse_date_value, parse_dateline,
+                              split_title)
+from indexer.raw import RawArticle
+from indexer.sources import read_path
 
 
 def test_datelines_with_outlets_and_multiword_places():
@@ -40,3 +46,41 @@ def test_scrape_junk_goes_with_a_reason_and_text_stays():
     assert "views" not in cleaned.text and "Share this" not in cleaned.text and "Other story" not in cleaned.text
     assert {reason for reason, _ in cleaned.dropped} and all(line for _, line in cleaned.dropped)
     assert normalize("a\u00a0b\u200bc") == "a bc"
+
+
+def test_time_stamps_and_bylines_on_their_own_lines_leave_the_text():
+    lead = strip_lead("14:05, 12.03.2025\n\nBy Jane Doe, Staff writer\n\nThe council voted 7 to 4.\n\nBy the end of it, all agreed.")
+    assert lead.text == "The council voted 7 to 4.\n\nBy the end of it, all agreed." and lead.byline == "Jane Doe"
+    assert lead.stamps == ["14:05, 12.03.2025"] and [r for r, _ in lead.dropped] == ["time-stamp", "byline"]
+    for stamp in ("Updated: March 12, 2025 2:05 pm", "12.03.2025", "Wednesday, 12 March 2025, 14:05 GMT"):
+        assert is_time_stamp(stamp), stamp
+    for prose in ("In 2019, 40 houses flooded.", "By 2025 the plan had stalled", "March 12, 2025 was a wet day in Kell"):
+        assert not is_time_stamp(prose) and strip_lead(prose).text == prose, prose
+    late = "First line.\nSecond.\nThird.\nFourth.\n14:05, 12.03.2025"
+    assert strip_lead(late).text == late  # only the first lines are looked at
+
+
+def test_an_article_with_a_stamp_line_starts_with_its_words_and_keeps_its_date():
+    path = Path(__file__).resolve().parents[2] / "sample_archive" / "scrapes" / "harbor-gazette-flood-barrier.txt"
+    (raw,) = list(read_path(path))
+    article = enrich(raw)
+    assert article.body.startswith("The Port Aldren city council voted") and "14:05" not in article.body
+    assert article.date.date == "2025-03-12" and ("time-stamp", "14:05, 12.03.2025") in article.dropped
+
+
+def test_the_folder_named_gives_the_outlet_when_the_file_names_none():
+    named = frozenset({"bbc", "kyivindependent.com", "exports", "sample_archive"})
+    assert folder_outlet("bbc/business/001.txt", named) == "bbc"
+    assert folder_outlet("kyivindependent.com/a.txt", named) == "kyivindependent.com"
+    assert folder_outlet("business/001.txt", named) is None  # a file named on its own: its folder was not named
+    assert folder_outlet("exports/feed.jsonl#3", named) is None and folder_outlet("sample_archive/scrapes/x.txt", named) is None
+    words = " The bank kept its rate at 4 per cent on Thursday, its governor said, and markets barely moved."
+    text = "Rates held\n\nBy Ann Lee\n\n" + words * 3
+    article = enrich(RawArticle(source="/x/bbc/business/001.txt", text=text, key="bbc/business/001.txt"), folders=named)
+    assert article.outlet == "bbc" and article.author == "Ann Lee" and article.body.startswith("The bank kept")
+    assert enrich(RawArticle(source="s", text=text, key="bbc/business/001.txt"), folders=frozenset()).outlet is None
+    given = enrich(RawArticle(source="s", text=text, key="bbc/business/001.txt"), outlet="BBC News", folders=named)
+    assert given.outlet == "BBC News"  # --outlet before the folder
+    said = enrich(RawArticle(source="s", text="Rates held\n\nLONDON, March 3 (Reuters) -" + words * 3,
+                             key="bbc/business/002.txt"), outlet="BBC News", folders=named)
+    assert said.outlet == "Reuters"  # what the article says of itself beats --outlet and the folder
