@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test fuzz soak bench clean
+.PHONY: install browser axe demo test fuzz soak bench clean
 
 # torch comes from PyPI, the only Python registry reachable here; its Linux wheel pulls the CUDA
 # libraries (measured: about 6 GB in .venv, 2 minutes). pip's cache keeps a re-install cheap.
@@ -24,6 +24,13 @@ browser:
 	  $(SUDO) apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium chromium-driver; }
 
+# axe-core (npm, MPL-2.0), pinned: the accessibility tests inject it into each page they check.
+AXE_VERSION := 4.14.1
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --no-save --no-audit --no-fund --silent --prefix .cache/axe axe-core@$(AXE_VERSION)
+axe: $(AXE)
+
 # Start the local node, index the sample archive (idempotent), serve the API and UI on :8000.
 demo: install
 	$(BIN)/morgue es start
@@ -33,7 +40,7 @@ demo: install
 # The test session starts its own ephemeral node (free port, own data directory) and stops it at the end,
 # pass or fail; set MORGUE_ES_URL to run against an existing cluster instead. Browser screenshots land
 # in artifacts/.
-test: install browser
+test: install browser axe
 	$(BIN)/pytest -q
 
 # Schemathesis with 300 examples per operation, valid and invalid (make test runs 25).

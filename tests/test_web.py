@@ -126,7 +126,8 @@ def test_pages_send_a_content_security_policy(server):
 
     response = httpx.get(f"{server}/?q=barrier")
     policy = response.headers["content-security-policy"]
-    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert "default-src 'none'" in policy and "script-src 'self';" in policy  # the site's own file only
+    assert "unsafe" not in policy
     assert response.headers["x-content-type-options"] == "nosniff"
 
 

@@ -22,12 +22,14 @@ from search_api.auth import COOKIE
 from search_api.errors import ApiError, NotFound, Unauthorized
 from search_api.highlight import term_spans
 from search_api.query import grouped, validated
-from web import dates, segments, timeline, watch_pages
+from web import dates, results, segments, timeline, watch_pages
 
 HERE = Path(__file__).parent
 MODES = [("hybrid", "both"), ("keyword", "keyword"), ("semantic", "meaning")]
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
-       "frame-ancestors 'none'")
+# Only the site's own files run (web/static/keys.js: the keyboard shortcuts); nothing inline, nothing an
+# article brings.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")
 SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                     "Referrer-Policy": "no-referrer"}  # a journalist's query never leaks to a linked site
 API_PATHS = ("/api/", "/openapi.json", "/docs")
@@ -53,15 +55,10 @@ def _environment() -> jinja2.Environment:
 
 
 def _page_params(request: Request) -> dict:
-    """The search form's fields from the query string (lists stay lists); empty fields are dropped."""
-    return {k: v for k, v in grouped(request.query_params.multi_items()).items() if v not in ("", [])}
-
-
-def _link(params: dict, **changes) -> str:
-    merged = {**params, **changes}
-    items = [(k, v) for k, values in merged.items() if values is not None
-             for v in (values if isinstance(values, list) else [values])]
-    return "/?" + urlencode(items)
+    """The search form's fields from the query string (lists stay lists); empty fields are dropped (the
+    form sends every filter box, filled or not)."""
+    items = [(k, v) for k, v in request.query_params.multi_items() if v.strip()]
+    return {k: v for k, v in grouped(items).items() if v not in ("", [])}
 
 
 def _span_days(first: str | None, last: str | None) -> int | None:
@@ -117,18 +114,24 @@ def mount(app: FastAPI) -> None:
         if (redirect := signed_in(request)) is not None:
             return redirect
         params = _page_params(request)
-        context = {"params": params, "link": lambda **c: _link(params, **c), "result": None, "error": None,
-                   "chart": None, "interval": None}
+        ratio = params.get("timeline") == "ratio"
+        context = {"params": params, "link": lambda **c: results.link(params, **c), "result": None, "error": None,
+                   "chart": None, "interval": None, "ratio": ratio, "chips": results.chips(params),
+                   "facet_link": lambda name, key: results.facet_link(params, name, key),
+                   "permalink": results.permalink(params), "export_link": lambda f: results.export_link(params, f),
+                   "count_phrase": results.count_phrase, "SORTS": results.SORTS}
         if not params:
             return render("search.html", **context)
         ctx = request.app.state.context
         try:
             # One hit per story unless the reader asks otherwise (collapse=none).
-            query = validated({"collapse": "story", **params, "facets": True})
+            query = validated({"collapse": "story", "size": results.PAGE_SIZE,
+                               **{k: v for k, v in params.items() if k not in results.UI_ONLY}, "facets": True})
             result = searching.search(ctx, query)
             interval = timeline.choose_interval(_span_days(result.facets.dates.first, result.facets.dates.last))
             rows = aggregate.count_over_time(ctx, query.model_copy(update={"cursor": None}), interval)
-            context.update(result=result, chart=timeline.chart(rows), interval=interval)
+            drill = lambda start, end: results.link(params, **{"from": start, "to": end, "cursor": None})  # noqa: E731
+            context.update(result=result, chart=timeline.chart(rows, interval, drill, ratio), interval=interval)
         except ApiError as error:
             context["error"] = error
             return render("search.html", status=error.status, headers=error.headers, **context)
