@@ -51,6 +51,8 @@ def test_every_mode_counts_the_set_it_lists(api):
         assert sum(b["count"] for b in answer["facets"]["language"]) == answer["total"], mode
         times = api.get("/api/count-over-time", params={"q": params["q"], "mode": mode, "interval": "year"}).json()
         assert sum(b["count"] for b in times) == answer["facets"]["dates"]["dated"], mode
+        exported = api.get("/api/export", params={"q": params["q"], "mode": mode, "format": "jsonl"}).text.splitlines()
+        assert len([line for line in exported if line]) == answer["total"], mode  # the export is the same set
     keyword, hybrid = answers["keyword"]["total"], answers["hybrid"]["total"]
     assert max(keyword, meaning["total"]) <= hybrid <= keyword + meaning["total"]  # the union
     assert {h["id"] for h in answers["hybrid"]["hits"]} == \
