@@ -126,12 +126,24 @@ class Lead:
     dropped: list[tuple[str, str]] = field(default_factory=list)
 
 
+_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
+_FULL_DATE = re.compile(rf"\b\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+                        rf"|\b\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}\b|\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b", re.I)
+
+
 def is_time_stamp(line: str) -> bool:
-    """A line of only a date and a time: numbers, month and day names, "updated", "at", zones."""
-    if len(line) > 60 or not re.search(r"\d", line):
+    """A line of only one date and/or one time of day ("14:05, 12.03.2025", "Updated: March 12, 2025
+    2:05 pm"): a full date or a clock time, no other number, no word but date words. A table row of
+    figures or of several dates ("Feb 87  Jan 87", "02/28/87  01/31/87") is text."""
+    if len(line) > 60:
         return False
-    words = re.findall(r"[^\W\d_]+", line.lower())
-    return all(w in _STAMP_WORDS for w in words) and len(re.findall(r"\d+", line)) >= 2
+    clocks, dates = _CLOCK.findall(line), _FULL_DATE.findall(line)
+    if len(clocks) > 1 or len(dates) > 1 or not (clocks or dates):
+        return False
+    rest = _FULL_DATE.sub(" ", _CLOCK.sub(" ", line))
+    words = re.findall(r"[^\W\d_]+", rest.lower())
+    return not re.search(r"\d", rest) and all(w in _STAMP_WORDS for w in words)
 
 
 def strip_lead(text: str) -> Lead:

@@ -54,7 +54,9 @@ def test_time_stamps_and_bylines_on_their_own_lines_leave_the_text():
     assert lead.stamps == ["14:05, 12.03.2025"] and [r for r, _ in lead.dropped] == ["time-stamp", "byline"]
     for stamp in ("Updated: March 12, 2025 2:05 pm", "12.03.2025", "Wednesday, 12 March 2025, 14:05 GMT"):
         assert is_time_stamp(stamp), stamp
-    for prose in ("In 2019, 40 houses flooded.", "By 2025 the plan had stalled", "March 12, 2025 was a wet day in Kell"):
+    for prose in ("In 2019, 40 houses flooded.", "By 2025 the plan had stalled", "March 12, 2025 was a wet day in Kell",
+                  "1,842,000", "2/26  2/27", "Feb 87   Jan 87   Feb 86", "02/28/87    01/31/87  02/28/86",
+                  "12.03.2025 1504"):  # figures and table rows from Reuters are text
         assert not is_time_stamp(prose) and strip_lead(prose).text == prose, prose
     late = "First line.\nSecond.\nThird.\nFourth.\n14:05, 12.03.2025"
     assert strip_lead(late).text == late  # only the first lines are looked at
