@@ -120,7 +120,7 @@ def mount(app: FastAPI) -> None:
                    "facet_link": lambda name, key: results.facet_link(params, name, key),
                    "permalink": results.permalink(params), "export_link": lambda f: results.export_link(params, f),
                    "count_phrase": results.count_phrase, "SORTS": results.SORTS}
-        if not params:
+        if not set(params) - set(results.UI_ONLY):
             return render("search.html", **context)
         ctx = request.app.state.context
         try:

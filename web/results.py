@@ -63,9 +63,9 @@ def export_link(params: dict, fmt: str) -> str:
     return link({k: v for k, v in params.items() if k not in NOT_EXPORTED}, "/api/export", format=fmt)
 
 
-def count_phrase(total: int, relation: str, counted: str, floor: float | None) -> str:
-    """The count as what it is: the articles containing the words, those close in meaning (above the
-    floor), or either."""
+def count_phrase(total: int, relation: str, counted: str, floor: float | None, words: bool = True) -> str:
+    """The count as what it is: the articles containing the words (or, with no words, under the
+    filters), those close in meaning (above the floor), or either."""
     n = f"{total:,}{'+' if relation == 'gte' else ''}"
     articles = "article" if total == 1 else "articles"
     if counted == "meaning":
@@ -76,4 +76,4 @@ def count_phrase(total: int, relation: str, counted: str, floor: float | None) -
     if counted == "keyword_or_meaning":
         verbs = "matches these words or is" if one else "match these words or are"
         return f"{n} {articles} {verbs} close in meaning (similarity {floor:.2f} or more)"
-    return f"{n} {articles} {'matches' if one else 'match'} these words"
+    return f"{n} {articles} {'matches' if one else 'match'} {'these words' if words else 'these filters'}"

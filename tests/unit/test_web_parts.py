@@ -74,6 +74,7 @@ def test_count_phrase_says_what_was_counted():
     assert results.count_phrase(1, "eq", "keyword", None) == "1 article matches these words"
     assert results.count_phrase(1, "eq", "keyword_or_meaning", 0.64).startswith("1 article matches these words or is close")
     assert results.count_phrase(1234, "eq", "keyword", None) == "1,234 articles match these words"
+    assert results.count_phrase(9, "eq", "keyword", None, words=False) == "9 articles match these filters"
     assert results.count_phrase(140, "eq", "meaning", 0.64).startswith("About 140 articles close in meaning")
     assert results.count_phrase(1000, "gte", "meaning", 0.64).startswith("About 1,000+ articles")
     assert results.count_phrase(0, "eq", "meaning", 0.64).startswith("No article is close in meaning")
