@@ -5,23 +5,34 @@ import threading
 
 from elasticsearch import Elasticsearch
 
+from indexer.local_cluster import managed_cluster
 from indexer.local_es import LocalESError, managed_node
 from indexer.settings import Settings
 
 
+# Transient answers retried by the client on the next host: overload (429) and a node or proxy going away.
+RETRY_ON_STATUS = (429, 502, 503, 504)
+
+
 def es_url(settings: Settings) -> str:
+    """MORGUE_ES_URL, else the managed node, else the managed cluster's running nodes (comma-separated)."""
     if settings.es_url:
         return settings.es_url
     state = managed_node(settings).state()
-    if state is None:
+    if state is not None:
+        return state.url
+    running = managed_cluster(settings).running()
+    if not running:
         raise LocalESError("no Elasticsearch: run `morgue es start`, or set MORGUE_ES_URL to a cluster")
-    return state.url
+    return ",".join(node.url for node in running)
 
 
 def connect(settings: Settings, url: str | None = None, **options) -> Elasticsearch:
-    """A client with retries on connection errors; credentials and CA come from the settings. Several
-    hosts may be given, comma-separated, in MORGUE_ES_URL."""
-    kwargs: dict = {"request_timeout": 30, "retry_on_timeout": True, "max_retries": 3}
+    """A client that retries connection errors, timeouts and transient statuses on the next host (a
+    node of a cluster going away); credentials and CA come from the settings. Several hosts may be
+    given, comma-separated, in MORGUE_ES_URL."""
+    kwargs: dict = {"request_timeout": 30, "retry_on_timeout": True, "max_retries": 3,
+                    "retry_on_status": RETRY_ON_STATUS}
     if settings.es_api_key:
         kwargs["api_key"] = settings.es_api_key
     elif settings.es_user:

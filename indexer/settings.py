@@ -32,6 +32,9 @@ class Settings(BaseSettings):
                                                         "(int8 for the ONNX jars, torch for sentence-transformers)")
     home: Path = Field(default_factory=default_home)
     es_heap: str = "1g"
+    shards: int = Field(1, ge=1, le=1024, description="Primary shards of an index built from now on")
+    replicas: int = Field(0, ge=0, le=16, description="Replicas of each shard of an index built from now on (1 or "
+                                                      "more on a cluster: a node may go away without losing data)")
     es_dist: Path | None = Field(None, description="Local Elasticsearch .zip/.tar.gz to use instead of Maven Central")
     max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Largest input file read by `morgue index`")
     file_seconds: float = Field(60.0, ge=0, description="Seconds the cleaning of one input may take before it is "

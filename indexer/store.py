@@ -45,8 +45,10 @@ def alias_index(es: Elasticsearch, alias: str) -> str | None:
     return names[0] if names else None
 
 
-def prepare(es: Elasticsearch, alias: str, embedder: Embedder, rebuild: bool = False) -> Target:
-    """The index to write into: the alias's current one, or a new version (first run, or --rebuild)."""
+def prepare(es: Elasticsearch, alias: str, embedder: Embedder, rebuild: bool = False,
+            layout: schema.Layout = schema.Layout()) -> Target:
+    """The index to write into: the alias's current one, or a new version (first run, or --rebuild) with
+    the layout's shards and replicas."""
     current = alias_index(es, alias)
     if current and not rebuild:
         meta = es.indices.get_mapping(index=current)[current]["mappings"].get("_meta", {})
@@ -63,7 +65,7 @@ def prepare(es: Elasticsearch, alias: str, embedder: Embedder, rebuild: bool = F
         return Target(alias, current, swap_on_finish=False)
     version = (_versions(es, alias) or [0])[-1] + 1
     index = schema.version_name(alias, version)
-    es.indices.create(index=index, mappings=schema.mapping(embedder.info), settings=schema.index_settings())
+    es.indices.create(index=index, mappings=schema.mapping(embedder.info), settings=schema.index_settings(layout))
     if current is None:
         es.indices.put_alias(index=index, name=alias)
         return Target(alias, index, swap_on_finish=False)

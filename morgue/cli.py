@@ -16,6 +16,8 @@ from search_api.errors import ApiError
 
 
 def _es_start(morgue: Morgue, args: argparse.Namespace) -> int:
+    if args.nodes > 1:
+        return _cluster_start(morgue, args.nodes)
     node = morgue.node()
     already = node.state()
     started = time.monotonic()
@@ -28,19 +30,35 @@ def _es_start(morgue: Morgue, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cluster_start(morgue: Morgue, nodes: int) -> int:
+    if morgue.node().state() is not None:
+        raise LocalESError("the single managed node is running: `morgue es stop` it before starting a cluster")
+    cluster = morgue.local_cluster(nodes)
+    started = time.monotonic()
+    states = cluster.start()
+    print(f"{len(states)} nodes up in {time.monotonic() - started:.1f}s (data in {cluster.dir}); "
+          f"indices built now take MORGUE_SHARDS and MORGUE_REPLICAS (e.g. 3 and 1)")
+    print(",".join(cluster.urls))
+    return 0
+
+
 def _es_stop(morgue: Morgue, args: argparse.Namespace) -> int:
-    print("stopped" if morgue.node().stop() else "not running")
+    node, cluster = morgue.node().stop(), morgue.local_cluster().stop()
+    print("stopped" if node or cluster else "not running")
     return 0
 
 
 def _es_status(morgue: Morgue, args: argparse.Namespace) -> int:
     state = morgue.node().state()
-    if state is None:
+    running = morgue.local_cluster().running()
+    if state is None and not running:
         print("not running (start it with `morgue es start`)")
         return 3
-    info = node_info(state.url)
-    print(f"url: {info['url']}\nversion: {info['version']}\nhealth: {info['health']}\ndocs: {info['docs']}\n"
-          f"pid: {state.pid}\ndirectory: {state.node_dir}")
+    info = node_info(state.url if state else running[0].url)
+    where = (f"pid: {state.pid}\ndirectory: {state.node_dir}" if state else
+             "\n".join(f"node: {s.url} pid {s.pid} {s.node_dir}" for s in running))
+    print(f"url: {state.url if state else ','.join(s.url for s in running)}\nversion: {info['version']}\n"
+          f"health: {info['health']}\nnodes: {info['nodes']}\ndocs: {info['docs']}\n{where}")
     return 0
 
 
@@ -158,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     es_sub = es.add_subparsers(dest="es_command", required=True)
     start = es_sub.add_parser("start", help="start the node (or report the running one) and print its URL")
     start.add_argument("--port", type=int, default=9200, help="preferred port; the next free one if busy")
+    start.add_argument("--nodes", type=int, default=1, choices=range(1, 10), metavar="N",
+                       help="N > 1: a local cluster of N nodes (HTTP ports from 9201, data under MORGUE_HOME/cluster)")
     start.set_defaults(func=_es_start)
     es_sub.add_parser("stop", help="stop the node started by `morgue es start`").set_defaults(func=_es_stop)
     es_sub.add_parser("status", help="URL, version, health, document count").set_defaults(func=_es_status)

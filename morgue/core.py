@@ -9,8 +9,10 @@ from pathlib import Path
 
 from indexer.connection import Cluster
 from indexer.embed import Embedder
+from indexer.local_cluster import LocalCluster, managed_cluster
 from indexer.local_es import LocalNode, managed_node
 from indexer.pipeline import Indexer
+from indexer.schema import Layout
 from indexer.settings import Settings
 from search_api.context import Context
 
@@ -45,7 +47,12 @@ class Morgue:
         return nlp.load()
 
     def indexer(self) -> Indexer:
-        return Indexer(self.es, self.embedder, self.alias, self.cache_dir, self.nlp)
+        return Indexer(self.es, self.embedder, self.alias, self.cache_dir, self.nlp, self.layout)
+
+    @property
+    def layout(self) -> Layout:
+        """Shards and replicas of the indices this root creates."""
+        return Layout(self.settings.shards, self.settings.replicas)
 
     @property
     def cache_dir(self) -> Path:
@@ -54,6 +61,10 @@ class Morgue:
     def node(self) -> LocalNode:
         """The managed local Elasticsearch node of this MORGUE_HOME."""
         return managed_node(self.settings)
+
+    def local_cluster(self, nodes: int | None = None) -> LocalCluster:
+        """The managed local cluster of this MORGUE_HOME (`morgue es start --nodes N`)."""
+        return managed_cluster(self.settings, nodes)
 
     def app(self):
         """The API with its web pages (what `morgue serve` runs)."""

@@ -15,6 +15,7 @@ from indexer.embed import Embedder
 from search_api.errors import ModelMismatch, translated
 
 INDEX_META_TTL = 60.0  # a rebuild may swap the alias: the recorded model is looked up again after this
+META_PATHS = "*.mappings._meta,*.settings.index.number_of_shards"
 RECENT_QUERIES = 256  # query vectors kept: a results page embeds its words once for the list and the timeline
 
 
@@ -27,10 +28,12 @@ class IndexMeta:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, es: Elasticsearch, alias: str) -> dict:
+        """The `_meta`, with the index's shard count under "shards"."""
         with self.lock:
             if time.monotonic() - self.fetched_at > INDEX_META_TTL:
-                mapping = es.indices.get_mapping(index=alias)
-                self.value = next(iter(mapping.values()))["mappings"].get("_meta", {})
+                index = next(iter(es.indices.get(index=alias, filter_path=META_PATHS).values()))
+                shards = int(index.get("settings", {}).get("index", {}).get("number_of_shards", 1))
+                self.value = {**index.get("mappings", {}).get("_meta", {}), "shards": shards}
                 self.fetched_at = time.monotonic()
             return self.value
 
@@ -80,6 +83,13 @@ class Context:
                 f"the index was built with {recorded!r} and the API is configured with {configured!r}: set "
                 f"MORGUE_MODEL (and MORGUE_EMBED_BACKEND) to the index's model, or rebuild the index with "
                 f"`morgue index PATH... --rebuild`", {"index_model": recorded, "configured_model": configured})
+
+    @property
+    def search_type(self) -> str | None:
+        """BM25 over several shards scores each with its own term statistics, so the same article ranks
+        differently by the shard it landed on; the ranking legs ask for the whole index's statistics
+        first (one more, small, round trip per shard; measured in bench/results/cluster-relevance.md)."""
+        return "dfs_query_then_fetch" if self.meta.get(self.es, self.alias).get("shards", 1) > 1 else None
 
     def encode_query(self, text: str) -> list[float]:
         self.check_model()

@@ -104,7 +104,7 @@ def search_quotes(ctx: Context, query: SearchQuery) -> QuoteResponse:
         if query.mode in (Mode.semantic, Mode.hybrid):
             bodies["semantic"] = semantic_body(query, ctx.encode_query(parsed.semantic_text or query.q), size)
         bodies["facets"] = facet_body(parsed, query)
-        legs = msearch(ctx.es, ctx.alias, bodies)
+        legs = msearch(ctx.es, ctx.alias, bodies, ctx.search_type)
         ranked, found = {}, {}
         for name in ("keyword", "semantic"):
             if name in legs:

@@ -3,11 +3,15 @@ pieces. A failed search is raised as the error it is for the user (search_api.er
 empty result."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from elasticsearch import Elasticsearch
 
 from search_api.errors import from_search_error
+
+RETRIES = 3
+BACKOFF_S = 0.2  # then 0.4: a replica is promoted within about a second of its primary's node leaving
 
 
 @dataclass
@@ -18,14 +22,30 @@ class LegResult:
     aggregations: dict = field(default_factory=dict)
 
 
-def msearch(es: Elasticsearch, index: str, bodies: dict[str, dict]) -> dict[str, LegResult]:
+def msearch(es: Elasticsearch, index: str, bodies: dict[str, dict], search_type: str | None = None) -> dict[str, LegResult]:
+    """search_type: `dfs_query_then_fetch` for the ranking legs of an index of several shards (term
+    statistics of the whole index, not of each shard: Context.search_type). A search that some
+    shards failed to answer, or that failed on the server's side, is asked again after a short pause
+    (a node of a cluster going away: its shards' replicas take over); what still fails is raised."""
     if not bodies:
         return {}
+    header = {"index": index, **({"search_type": search_type} if search_type else {})}
     searches: list[dict] = []
     for body in bodies.values():
-        searches += [{"index": index}, body]
-    response = es.msearch(searches=searches)
-    return {name: leg(name, item) for name, item in zip(bodies, response["responses"])}
+        searches += [header, body]
+    for attempt in range(RETRIES):
+        items = es.msearch(searches=searches)["responses"]
+        if not any(map(_transient, items)):
+            break
+        if attempt < RETRIES - 1:
+            time.sleep(BACKOFF_S * 2 ** attempt)
+    return {name: leg(name, item) for name, item in zip(bodies, items)}
+
+
+def _transient(item: dict) -> bool:
+    if "error" in item:
+        return item.get("status", 500) in (429, 500, 502, 503, 504)
+    return bool((item.get("_shards") or {}).get("failed"))
 
 
 def leg(name: str, item: dict) -> LegResult:

@@ -143,7 +143,7 @@ def fetch(ctx: Context, plan: Plan, ranking: Ranking, shown: list[fuse.Fused],
 def search(ctx: Context, query: SearchQuery) -> SearchResponse:
     with ctx.errors():
         plan = make_plan(ctx, query)
-        ranking = rank(plan, msearch(ctx.es, ctx.alias, plan.legs))
+        ranking = rank(plan, msearch(ctx.es, ctx.alias, plan.legs, ctx.search_type))
         grouped = group(plan, ranking)
         offset = plan.position.offset
         shown = grouped.ranked[offset:offset + plan.query.size]

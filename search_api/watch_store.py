@@ -56,7 +56,7 @@ def ensure(es: Elasticsearch, alias: str) -> None:
             es.options(ignore_status=400).indices.create(  # 400: another process just created it
                 index=f"{target}-v{VERSION}", aliases={target: {}},
                 mappings={"dynamic": "strict", "_meta": {"version": VERSION}, "properties": properties},
-                settings={"number_of_shards": 1, "number_of_replicas": 0})
+                settings={"number_of_shards": 1, "auto_expand_replicas": "0-1"})  # a copy on a second node
         _ready.add((id(es), target))
 
 
