@@ -171,18 +171,23 @@ def settle(es, alias: str) -> None:
         time.sleep(5)
 
 
+def build(morgue: Morgue, docs: list[dict], name: str):
+    """The corpus through `morgue`'s indexer into its alias (no stories), settled; the run's summary."""
+    corpus = Path(tempfile.mkdtemp(prefix="morgue-relevance-")) / f"{name}.jsonl"
+    corpus.write_text("".join(json.dumps(d) + "\n" for d in docs))
+    summary = morgue.indexer().run([corpus], quiet=True, group=False)
+    settle(morgue.es, morgue.alias)
+    return summary
+
+
 def run(docs: list[dict], queries: dict[str, str], qrels: dict[str, dict[str, int]], name: str,
         sweep: bool = True, keep: str | None = None) -> tuple[list, dict]:
     """Index the corpus into a fresh index, evaluate each mode, drop the index. sweep=False: only
     keyword, semantic and the default hybrid. keep: index into (or reuse) this alias and keep it."""
     morgue = Morgue().with_alias(keep or f"bench-relevance-{os.getpid()}")
     es, embedder, alias = morgue.es, morgue.embedder, morgue.alias
-    folder = Path(tempfile.mkdtemp(prefix="morgue-relevance-"))
-    corpus = folder / f"{name}.jsonl"
-    corpus.write_text("".join(json.dumps(d) + "\n" for d in docs))
     try:
-        summary = morgue.indexer().run([corpus], quiet=True, group=False)
-        settle(es, alias)
+        summary = build(morgue, docs, name)
         ctx = morgue.context
         rows = [("naive BM25 (k1 0.9, b 0.4, \\w+ tokens)", evaluate_naive(docs, queries, qrels)),
                 ("keyword", evaluate(ctx, queries, qrels, mode="keyword")),

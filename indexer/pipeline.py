@@ -20,6 +20,7 @@ from indexer.progress import Progress
 from indexer.listing import display, iter_files
 from indexer.raw import RawArticle, Rejected
 from indexer.sources import MAX_FILE_BYTES, read_path
+from indexer.workers import PreparePool
 
 BATCH_ARTICLES = 64
 OUTCOMES = ("indexed", "updated", "unchanged", "rejected")
@@ -78,7 +79,8 @@ class Indexer:
 
     def run(self, paths: list[Path], outlet: str | None = None, rebuild: bool = False, prune: bool = False,
             reference: date | None = None, quiet: bool = False, group: bool = True, follow_links: bool = False,
-            max_bytes: int = MAX_FILE_BYTES, seconds: float = 60.0) -> Summary:
+            max_bytes: int = MAX_FILE_BYTES, seconds: float = 60.0, workers: int = 0) -> Summary:
+        """workers: processes that clean and enrich while this one embeds and writes (0: all here)."""
         started = time.monotonic()
         summary = Summary()
         target = store.prepare(self.es, self.alias, self.embedder, rebuild=rebuild, layout=self.layout)
@@ -89,6 +91,14 @@ class Indexer:
         options = Options(outlet, reference, seconds, frozenset(p.resolve().name for p in paths if p.is_dir()))
         batch: list[RawArticle] = []
         seen_sources: set[str] = set()
+        pool = PreparePool(workers, self.nlp is not None) if workers > 0 else None
+
+        def flush(raws: list[RawArticle]) -> None:
+            fresh = self._fresh(raws, target.index, options, summary)
+            if pool is None:
+                self._store(prepare(fresh, options, self.nlp), target.index, summary)
+            elif fresh:
+                pool.submit(fresh, options, lambda prepared: self._store(prepared, target.index, summary))
 
         def report(done: int, end: bool = False) -> None:
             (progress.close if end else progress.update)(done, sum(summary.counts.values()), summary.passages)
@@ -106,10 +116,16 @@ class Indexer:
                 item.key = key + item.source[len(display(path)):]  # a record's "#N" carries over
                 batch.append(item)
                 if len(batch) >= BATCH_ARTICLES:
-                    self._flush(batch, target.index, options, summary)
+                    flush(batch)
                     batch = []
             report(len(seen_sources))
-        self._flush(batch, target.index, options, summary)
+        try:
+            flush(batch)
+            if pool is not None:
+                pool.drain(lambda prepared: self._store(prepared, target.index, summary))
+        finally:
+            if pool is not None:
+                pool.close()
         report(len(seen_sources), end=True)
         if prune:
             summary.pruned = self._prune(target.index, paths, seen_sources)
@@ -121,19 +137,26 @@ class Indexer:
         summary.seconds = time.monotonic() - started
         return summary
 
-    def _flush(self, batch: list[RawArticle], index: str, options: Options, summary: Summary) -> None:
-        """prepare → (skip what is unchanged) → embed → store, for one batch (indexer.process)."""
+    def _fresh(self, batch: list[RawArticle], index: str, options: Options, summary: Summary) -> list[RawArticle]:
+        """The inputs of a batch not stored as they are (same input, same enrichment: nothing to redo)."""
         if not batch:
-            return
+            return []
         stored_by_source = store.by_source(self.es, index, list({item.source for item in batch}))
         fresh: list[RawArticle] = []
         for item in batch:
             if any(stored == options.input_hash(item) for _, stored in stored_by_source.get(item.source, [])):
-                summary.counts["unchanged"] += 1  # same input, same enrichment: nothing to redo
+                summary.counts["unchanged"] += 1
             else:
                 fresh.append(item)
+        return fresh
+
+    def _store(self, prepared: list[Article | Rejected], index: str, summary: Summary) -> None:
+        """Prepared inputs (indexer.process.prepare) → (skip what is unchanged) → embed → store."""
+        if not prepared:
+            return
+        stored_by_source = store.by_source(self.es, index, list({item.source for item in prepared}))
         articles: list[Article] = []
-        for result in prepare(fresh, options, self.nlp):
+        for result in prepared:
             if isinstance(result, Rejected):
                 summary.reject(result)
             else:

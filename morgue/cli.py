@@ -72,7 +72,8 @@ def _index(morgue: Morgue, args: argparse.Namespace) -> int:
     summary = morgue.indexer().run([Path(p) for p in args.paths], outlet=args.outlet, rebuild=args.rebuild,
                                    prune=args.prune, reference=reference, quiet=args.quiet or args.json,
                                    group=not args.no_stories, follow_links=args.follow_links,
-                                   max_bytes=morgue.settings.max_file_bytes, seconds=morgue.settings.file_seconds)
+                                   max_bytes=morgue.settings.max_file_bytes, seconds=morgue.settings.file_seconds,
+                                   workers=args.workers)
     watched = None if args.no_watches else _evaluate_watches(morgue)
     if args.json:
         import json
@@ -191,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--follow-links", action="store_true",
                        help="follow symbolic links that lead outside the folders named (default: rejected)")
     index.add_argument("--reference-date", help="YYYY-MM-DD used to infer a year missing from datelines")
+    index.add_argument("--workers", type=int, default=0, choices=range(0, 65), metavar="N",
+                       help="processes that clean, parse and enrich while this one embeds and writes (default 0: "
+                            "all in this process; the encoder stays one batched stage)")
     index.add_argument("--quiet", action="store_true", help="no progress (a bar on a terminal, a line every 10 s in a log)")
     index.add_argument("--json", action="store_true", help="the outcome as one JSON object (counts, rejected with "
                                                            "reasons, time) instead of the table")

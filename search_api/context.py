@@ -65,6 +65,7 @@ class Context:
     embedder: Embedder | None
     meta: IndexMeta = field(default_factory=IndexMeta)
     recent: QueryVectors = field(default_factory=QueryVectors)
+    dfs: bool | None = None  # whole-index term statistics: None = when the index has several shards
 
     @property
     def es(self) -> Elasticsearch:
@@ -89,7 +90,8 @@ class Context:
         """BM25 over several shards scores each with its own term statistics, so the same article ranks
         differently by the shard it landed on; the ranking legs ask for the whole index's statistics
         first (one more, small, round trip per shard; measured in bench/results/cluster-relevance.md)."""
-        return "dfs_query_then_fetch" if self.meta.get(self.es, self.alias).get("shards", 1) > 1 else None
+        dfs = self.dfs if self.dfs is not None else self.meta.get(self.es, self.alias).get("shards", 1) > 1
+        return "dfs_query_then_fetch" if dfs else None
 
     def encode_query(self, text: str) -> list[float]:
         self.check_model()
