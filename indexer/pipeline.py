@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from indexer.progress import Progress
 from indexer.listing import display, iter_files
 from indexer.raw import RawArticle, Rejected
 from indexer.sources import MAX_FILE_BYTES, read_path
+from indexer.prepared_cache import PreparedCache
 from indexer.workers import PreparePool
 
 BATCH_ARTICLES = 64
@@ -76,6 +77,7 @@ class Indexer:
         self.embedder = embedder
         self.alias = alias
         self.cache = EmbeddingCache(cache_dir, embedder.model_id) if cache_dir else None
+        self.prepared = PreparedCache(cache_dir) if cache_dir else None
 
     def run(self, paths: list[Path], outlet: str | None = None, rebuild: bool = False, prune: bool = False,
             reference: date | None = None, quiet: bool = False, group: bool = True, follow_links: bool = False,
@@ -93,12 +95,17 @@ class Indexer:
         seen_sources: set[str] = set()
         pool = PreparePool(workers, self.nlp is not None) if workers > 0 else None
 
+        def done(prepared: list[Article | Rejected]) -> None:
+            self._remember(prepared)
+            self._store(prepared, target.index, summary)
+
         def flush(raws: list[RawArticle]) -> None:
-            fresh = self._fresh(raws, target.index, options, summary)
+            fresh, known = self._known(self._fresh(raws, target.index, options, summary), options)
+            self._store(known, target.index, summary)
             if pool is None:
-                self._store(prepare(fresh, options, self.nlp), target.index, summary)
+                done(prepare(fresh, options, self.nlp))
             elif fresh:
-                pool.submit(fresh, options, lambda prepared: self._store(prepared, target.index, summary))
+                pool.submit(fresh, options, done)
 
         def report(done: int, end: bool = False) -> None:
             (progress.close if end else progress.update)(done, sum(summary.counts.values()), summary.passages)
@@ -122,7 +129,7 @@ class Indexer:
         try:
             flush(batch)
             if pool is not None:
-                pool.drain(lambda prepared: self._store(prepared, target.index, summary))
+                pool.drain(done)
         finally:
             if pool is not None:
                 pool.close()
@@ -149,6 +156,23 @@ class Indexer:
             else:
                 fresh.append(item)
         return fresh
+
+    def _known(self, raws: list[RawArticle], options: Options) -> tuple[list[RawArticle], list[Article]]:
+        """Inputs prepared before (indexer.prepared_cache), and the rest, still to prepare. The input's
+        hash covers where it sits in the archive, not where the archive is now: the source is today's."""
+        if self.prepared is None or not raws:
+            return raws, []
+        parsed = self.nlp is not None
+        keys = {raw.source: PreparedCache.key(options.input_hash(raw), parsed) for raw in raws}
+        found = self.prepared.get_many(list(set(keys.values())))
+        return ([raw for raw in raws if keys[raw.source] not in found],
+                [replace(found[keys[raw.source]], source=raw.source) for raw in raws if keys[raw.source] in found])
+
+    def _remember(self, prepared: list[Article | Rejected]) -> None:
+        if self.prepared is not None:
+            parsed = self.nlp is not None
+            self.prepared.put_many({PreparedCache.key(a.input_hash, parsed): a for a in prepared
+                                    if isinstance(a, Article) and a.input_hash})
 
     def _store(self, prepared: list[Article | Rejected], index: str, summary: Summary) -> None:
         """Prepared inputs (indexer.process.prepare) → (skip what is unchanged) → embed → store."""

@@ -31,12 +31,12 @@ def _stored(es, alias: str) -> dict[str, dict]:
 
 
 def test_workers_store_what_one_process_stores(es, morgue, index_prefix, tmp_path):
-    cache = tmp_path / "cache"
+    """Each run with its own caches, so that the second one prepares everything again."""
     runs = {}
     for workers in (0, 2):
         alias = f"{index_prefix}-workers-{workers}"
-        summary = Indexer(es, morgue.embedder, alias, cache, morgue.nlp).run([SAMPLE], quiet=True, group=False,
-                                                                               workers=workers)
+        summary = Indexer(es, morgue.embedder, alias, tmp_path / f"cache-{workers}", morgue.nlp).run(
+            [SAMPLE], quiet=True, group=False, workers=workers)
         runs[workers] = (summary.counts, sorted((r.source, r.reason) for r in summary.rejected), _stored(es, alias))
     assert runs[0][0] == runs[2][0] and runs[0][0]["indexed"] >= 25
     assert runs[0][1] == runs[2][1]
@@ -68,3 +68,18 @@ def test_a_killed_worker_loses_no_input():
     assert pool.restarts >= 1
     assert sorted(item.source for item in out) == sorted(raw.source for raw in raws)
     assert all(hasattr(item, "body") for item in out), [getattr(item, "reason", None) for item in out]
+
+
+def test_a_fresh_index_from_the_caches_stores_the_same_articles(es, morgue, index_prefix, tmp_path):
+    """The second alias comes from the caches (prepared articles and vectors): same documents, nothing
+    encoded, every article found in the prepared cache."""
+    cache = tmp_path / "cache"
+    first = Indexer(es, morgue.embedder, f"{index_prefix}-cache-a", cache, morgue.nlp)
+    first.run([SAMPLE], quiet=True, group=False)
+    second = Indexer(es, morgue.embedder, f"{index_prefix}-cache-b", cache, morgue.nlp)
+    summary = second.run([SAMPLE], quiet=True, group=False)
+    assert summary.encoded == 0
+    stored_a, stored_b = _stored(es, f"{index_prefix}-cache-a"), _stored(es, f"{index_prefix}-cache-b")
+    assert stored_a == stored_b and len(stored_b) == summary.counts["indexed"] >= 25
+    (entries,) = second.prepared.db.execute("SELECT count(*) FROM articles").fetchone()
+    assert entries >= len(stored_b)
