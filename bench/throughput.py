@@ -7,11 +7,13 @@ Steps, all in one process so both figures share the machine's state:
 1. warm the model up on a few passages;
 2. the parse alone (spaCy, batched) of the same articles' cleaned texts: articles/s;
 3. the pipeline (read, clean, parse, enrich, quotes, split, embed, bulk-write to Elasticsearch) into a fresh
-   index with an empty embedding cache: texts (passages + quotes + leads)/s;
+   index with empty caches: texts (passages + quotes + leads)/s; then again with `--workers 1` and
+   `--workers 2` (cleaning, parse and enrichment in worker processes), each with empty caches;
 4. raw encoding (the encoder alone, `Embedder.encode`) of exactly the texts the pipeline embedded,
    same batch size: texts/s;
-5. the pipeline again into another fresh index, now with the warm cache: the re-index speed-up.
-The bench's indices and cache are deleted afterwards.
+5. the pipeline again into another fresh index, now with the warm caches (vectors and prepared
+   articles): the re-index speed-up, with and without story grouping.
+The bench's indices and caches are deleted afterwards.
 """
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ from indexer.listing import iter_files  # noqa: E402
 from indexer.raw import Rejected  # noqa: E402
 from indexer.sources import read_path  # noqa: E402
 from morgue.core import Morgue  # noqa: E402
+
+WORKERS = (0, 1, 2)  # `morgue index --workers N`; 0 = everything in the indexing process
 
 
 def pick_files(corpus: Path, limit: int) -> list[Path]:
@@ -80,25 +84,56 @@ def run(corpus: Path, limit: int) -> dict:
     started = time.perf_counter()
     list(parse(nlp, bodies))
     parse_seconds = time.perf_counter() - started
-    cache = Path(tempfile.mkdtemp(prefix="morgue-bench-cache-"))
-    aliases = [f"bench-throughput-{os.getpid()}-a", f"bench-throughput-{os.getpid()}-b"]
+    caches = [Path(tempfile.mkdtemp(prefix="morgue-bench-cache-")) for _ in WORKERS]
+    aliases = [f"bench-throughput-{os.getpid()}-{name}" for name in ("a", "b", "c", *(f"w{n}" for n in WORKERS))]
     try:
-        cold = Indexer(es, embedder, aliases[0], cache, nlp).run(files, quiet=True)
+        cold = Indexer(es, embedder, aliases[0], caches[0], nlp).run(files, quiet=True)
         started = time.perf_counter()
         embedder.encode(texts, batch_size=32)
         raw_seconds = time.perf_counter() - started
-        warm = Indexer(es, embedder, aliases[1], cache, nlp).run(files, quiet=True)
+        warm = Indexer(es, embedder, aliases[1], caches[0], nlp).run(files, quiet=True)
+        warm_alone = Indexer(es, embedder, aliases[2], caches[0], nlp).run(files, quiet=True, group=False)
+        workers = {n: Indexer(es, embedder, alias, cache, nlp).run(files, quiet=True, workers=n)
+                   for n, alias, cache in zip(WORKERS[1:], aliases[4:], caches[1:])}
     finally:
-        shutil.rmtree(cache, ignore_errors=True)
+        for cache in caches:
+            shutil.rmtree(cache, ignore_errors=True)
         for alias in aliases:
             drop_alias(es, alias)
     return {
+        "workers": {0: cold, **workers}, "warm_alone": warm_alone, "warm": warm, "cold": cold,
         "articles": sum(cold.counts.values()), "passages": cold.encoded, "bench_passages": len(texts),
         "pipeline_seconds": cold.seconds, "pipeline_rate": cold.encoded / cold.seconds,
         "raw_seconds": raw_seconds, "raw_rate": len(texts) / raw_seconds,
         "warm_seconds": warm.seconds, "warm_encoded": warm.encoded, "model": embedder.model_id,
         "parse_seconds": parse_seconds, "parsed": len(bodies),
     }
+
+
+def _grouping(summary) -> float:
+    return summary.stories.seconds if summary.stories else 0.0
+
+
+def workers_table(r: dict) -> str:
+    rows = "\n".join(f"| {n} | {s.seconds:.1f} | {_grouping(s):.1f} | {r['articles'] / s.seconds:.2f} | "
+                      f"{r['articles'] / (s.seconds - _grouping(s)):.2f} | {s.encoded} | {s.encoded / s.seconds / r['raw_rate']:.2f} |"
+                      for n, s in r["workers"].items())
+    return f"""
+`--workers N`, each run into a fresh index with empty caches (same articles):
+
+| workers | seconds | of which story grouping | articles/s | articles/s before grouping | texts encoded | texts/s ÷ raw encode |
+|---:|---:|---:|---:|---:|---:|---:|
+{rows}
+"""
+
+
+def reindex_lines(r: dict) -> str:
+    cold, warm, alone = r["cold"], r["warm"], r["warm_alone"]
+    cold_alone = cold.seconds - _grouping(cold)
+    return (f"- Re-index into a fresh index from the warm caches (vectors and prepared articles; {warm.encoded} texts "
+            f"encoded): **{cold.seconds / warm.seconds:.1f}×** faster than the first run with story grouping in both "
+            f"({cold.seconds:.1f} s → {warm.seconds:.1f} s, of which grouping {_grouping(warm):.1f} s); without "
+            f"grouping **{cold_alone / alone.seconds:.1f}×** ({cold_alone:.1f} s → {alone.seconds:.1f} s).")
 
 
 def main() -> None:
@@ -131,7 +166,8 @@ texts it encoded (texts repeated within the run are encoded once).
 - The parse alone (spaCy `{nlp_name}`, `nlp.pipe`, batch 32): {r['parsed']} articles in {r['parse_seconds']:.1f} s,
   **{r['parsed'] / r['parse_seconds']:.1f} articles/s**; the encoder alone: {r['articles'] / r['raw_seconds']:.1f} articles/s
   ({r['bench_passages'] / max(r['articles'], 1):.1f} texts an article).
-- Re-index from the embedding cache: {r['pipeline_seconds'] / r['warm_seconds']:.1f}× faster than the first run ({r['warm_encoded']} texts encoded).
+{workers_table(r)}
+{reindex_lines(r)}
 """
     write_result(args.out, text)
 
