@@ -143,9 +143,10 @@ def highlight(parsed: Parsed) -> dict | None:
 
 
 def page_body(parsed: Parsed, ids: list[str]) -> dict:
-    """The page's articles in full, with the query's matches marked (matching by meaning only is fine:
-    the query is a `should`, the ids are the filter)."""
-    body: dict = {"size": len(ids), "query": {"bool": {"filter": [{"ids": {"values": ids}}], "should": [parsed.query]}},
+    """The page's articles in full, with the query's matches marked by the highlighter's own query (an
+    article found by meaning alone simply has no marks). The query itself only picks the ids: scoring
+    them again was 1.5 ms of each page for nothing (the same highlights on 130 BBC searches)."""
+    body: dict = {"size": len(ids), "query": {"ids": {"values": ids}},
                   "_source": {"excludes": [schema.BODY, schema.PASSAGES, *schema.INTERNAL]}}
     if (marks := highlight(parsed)) is not None:
         body["highlight"] = marks

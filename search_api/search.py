@@ -77,6 +77,9 @@ def make_plan(ctx: Context, query: SearchQuery) -> Plan:
         legs["keyword"] = bodies.keyword_body(parsed, query, depth, position.as_of)
         if query.mode is Mode.hybrid:
             legs["keyword"].pop("sort", None)  # hybrid sorts by date after fusing
+            # and counts its match set in its own leg: this one need not count every match, which lets
+            # Lucene skip what cannot reach the top (BBC: 28 → 18 ms a leg, the same 200 hits in order)
+            legs["keyword"]["track_total_hits"] = False
     if vector is not None:
         legs["semantic"] = bodies.semantic_body(query, vector, depth, position.as_of)
     if query.facets:  # the facets leg counts the match set too
