@@ -9,6 +9,7 @@ module does the steps itself: `torch.onnx.export` of the transformer, onnxruntim
 """
 from __future__ import annotations
 
+import copy
 import os
 import re
 import zipfile
@@ -20,6 +21,11 @@ import numpy as np
 BACKENDS = ("torch", "onnx", "onnx-int8")
 # A tokenizer for a batch: (input ids, attention mask), both [batch, tokens] int64.
 Tokenize = Callable[[list[str]], tuple[np.ndarray, np.ndarray]]
+
+
+# Bumped when the export changes: 2 = eager attention (bench/results/int8.md: the SDPA graph spent a
+# third of the int8 model's time in Where/IsNaN masking around the attention).
+EXPORT_VERSION = 2
 
 
 def model_folder(home: Path, model_id: str) -> Path:
@@ -70,7 +76,7 @@ def export(st_model, folder: Path) -> Path:
     """The transformer of a loaded SentenceTransformer as ONNX (fp32), once."""
     import torch
 
-    path = folder / "model.onnx"
+    path = folder / f"model-v{EXPORT_VERSION}.onnx"
     if path.exists():
         return path
     folder.mkdir(parents=True, exist_ok=True)
@@ -85,7 +91,10 @@ def export(st_model, folder: Path) -> Path:
         def forward(self, *tensors):
             return self.inner(**dict(zip(names, tensors))).last_hidden_state
 
-    transformer = Transformer(st_model[0].auto_model).eval()
+    inner = copy.deepcopy(st_model[0].auto_model)  # the loaded model keeps its own (faster in torch) attention
+    if hasattr(inner, "set_attn_implementation"):
+        inner.set_attn_implementation("eager")  # plain MatMul + Softmax with an additive mask in the graph
+    transformer = Transformer(inner).eval()
     axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"last_hidden_state": {0: "batch", 1: "tokens"}}
     partial = path.with_suffix(".partial")
     with torch.no_grad():
@@ -99,7 +108,7 @@ def quantize(fp32: Path) -> Path:
     """int8 weights, activations quantised at run time (onnxruntime's dynamic quantisation), once."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    path = fp32.with_name("model-int8.onnx")
+    path = fp32.with_name(f"{fp32.stem}-int8.onnx")
     if not path.exists():
         partial = path.with_suffix(".partial")
         quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8, per_channel=True)
