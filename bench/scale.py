@@ -109,11 +109,9 @@ def grouping_ms(es, index: str, docs: list[dict], size: int) -> float:
 
 
 def memory(es) -> tuple[float, float]:
-    stats = es.nodes.stats(metric="jvm,process")["nodes"]
-    node = next(iter(stats.values()))
+    node = next(iter(es.nodes.stats(metric="jvm")["nodes"].values()))
     heap = node["jvm"]["mem"]["heap_used_in_bytes"] / 2**20
-    rss = node["process"]["mem"].get("total_virtual_in_bytes", 0)
-    pid = node["process"].get("id")
+    pid = next(iter(es.nodes.info(metric="process")["nodes"].values()))["process"]["id"]  # a local node only
     try:
         status = Path(f"/proc/{pid}/status").read_text()
         rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
