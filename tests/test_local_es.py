@@ -9,7 +9,8 @@ import pytest
 
 from indexer.distribution import es_version
 from indexer.java import find_java
-from indexer.local_es import LocalESError, LocalNode, _group_alive, node_info
+from indexer.es_process import group_alive
+from indexer.local_es import LocalESError, LocalNode, node_info
 from indexer.settings import Settings
 
 
@@ -45,7 +46,7 @@ def test_start_twice_is_one_node_and_stop_leaves_no_process():
         with urllib.request.urlopen(first.url + "/_nodes/_local") as r:
             assert len(json.load(r)["nodes"]) == 1
         assert node.stop() is True
-        assert not _group_alive(first.pid)
+        assert not group_alive(first.pid)
         assert node.state() is None
         assert node.stop() is False
     finally:
