@@ -36,8 +36,10 @@ class Layout:
 
 class LocalCluster:
     def __init__(self, cluster_dir: Path, home: Path, nodes: int | None = None, heap: str = "512m",
-                 dist: Path | None = None, first_port: int | None = None):
-        """nodes: how many (None: as many as the cluster recorded in cluster_dir has, else 3)."""
+                 dist: Path | None = None, first_port: int | None = None, extra: tuple[str, ...] = ()):
+        """nodes: how many (None: as many as the cluster recorded in cluster_dir has, else 3); extra:
+        more `elasticsearch.yml` lines for every node."""
+        self.extra = extra
         self.dir = Path(cluster_dir).resolve()
         self.layout_file = self.dir / "cluster.json"
         recorded = self.layout()
@@ -74,7 +76,8 @@ class LocalCluster:
         layout = layout or self.layout()
         seeds = [f"127.0.0.1:{port}" for port in layout.transport_ports]
         peers = Peers(CLUSTER_NAME, layout.names[i], layout.transport_ports[i], seeds, layout.names)
-        return LocalNode(self.dir / f"node-{i}", self.home, heap=self.heap, dist=self.dist, peers=peers)
+        return LocalNode(self.dir / f"node-{i}", self.home, heap=self.heap, dist=self.dist, peers=peers,
+                         extra=self.extra)
 
     def nodes(self) -> list[LocalNode]:
         layout = self.layout()

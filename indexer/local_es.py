@@ -92,9 +92,10 @@ class LocalNode:
     node of several."""
 
     def __init__(self, node_dir: Path, home: Path, heap: str = "1g", dist: Path | None = None,
-                 peers: Peers | None = None):
+                 peers: Peers | None = None, extra: tuple[str, ...] = ()):
+        """extra: more `elasticsearch.yml` lines (tests: a small write queue that answers 429)."""
         self.node_dir = Path(node_dir).resolve()
-        self.peers = peers
+        self.peers, self.extra = peers, extra
         self.home = Path(home).resolve()
         self.heap = heap
         self.dist = dist
@@ -202,6 +203,7 @@ class LocalNode:
                 "xpack.security.enabled: false",
                 # Do not turn indices read-only when the developer's disk is nearly full.
                 "cluster.routing.allocation.disk.threshold_enabled: false",
+                *self.extra,
                 "",
             ])
         )

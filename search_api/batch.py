@@ -37,8 +37,13 @@ def checked(terms: object) -> list[str]:
 
 
 def terms_from_csv(text: str) -> list[str]:
-    """The first column of each row; a first row that names the column (term, name, …) is a header."""
-    rows = [row for row in csv.reader(io.StringIO(text)) if row and any(cell.strip() for cell in row)]
+    """The first column of each row; a first row that names the column (term, name, …) is a header.
+    Lines may end in \n, \r\n or a bare \r (the fuzzer's find: a bare \r was a 500); a file the csv
+    module cannot read at all is the user's 400."""
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row and any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise BadRequest(f"the CSV file cannot be read: {exc}") from exc
     if rows and rows[0][0].strip().lower() in HEADER_NAMES:
         rows = rows[1:]
     return [row[0] for row in rows]

@@ -1,6 +1,7 @@
 """Three nodes of one cluster from the same distribution, an index of three shards with one replica:
-a node going away loses no query and no document (issue 21). The cluster is this module's own, on
-free ports, whatever MORGUE_ES_URL says; made-up articles (tests/records.py)."""
+a node going away loses no query and no document, and bulk writes that Elasticsearch refuses with 429
+(each node's write queue is kept tiny here) are retried until stored (issue 21). The cluster is this
+module's own, on free ports, whatever MORGUE_ES_URL says; made-up articles (tests/records.py)."""
 from __future__ import annotations
 
 import json
@@ -24,6 +25,9 @@ from records import synthetic_articles
 from conftest import app_for, serving
 
 ARTICLES = 400
+# One write thread and a queue of one per node: a bulk request's shard-level writes overflow it and are
+# refused with es_rejected_execution_exception (429), as an overloaded production node does.
+SMALL_WRITE_QUEUE = ("thread_pool.write.size: 1", "thread_pool.write.queue_size: 1")
 ALIAS = "cluster-test"
 QUERIES = [("keyword", "bus fares"), ("semantic", "how much does the bus cost"), ("hybrid", "flood barrier vote"),
            ("keyword", "\"Ada Quill\""), ("hybrid", "councillors rejected the wind farm")]
@@ -34,7 +38,7 @@ def cluster():
     settings = Settings()
     folder = Path(tempfile.mkdtemp(prefix="morgue-test-cluster-"))
     nodes = LocalCluster(folder, settings.home, nodes=3, heap=os.environ.get("MORGUE_TEST_ES_HEAP", "512m"),
-                         dist=settings.es_dist)
+                         dist=settings.es_dist, extra=SMALL_WRITE_QUEUE)
     try:
         nodes.start()
         yield nodes
@@ -84,10 +88,12 @@ def ingested(cluster, tmp_path_factory):
     out, err = first.communicate(timeout=900)
     second = _index(cluster, corpus, folder / "home")
     out2, err2 = second.communicate(timeout=900)
+    rejected = sum(node["thread_pool"]["write"]["rejected"]
+                   for node in es.nodes.stats(metric="thread_pool")["nodes"].values())
     cluster.start_node(stopped)
     _green(es)
     es.indices.refresh(index=ALIAS)
-    yield {"written_before_stop": written, "first": (first.returncode, out, err), "second": (second.returncode, out2, err2),
+    yield {"written_before_stop": written, "rejected_writes": rejected, "first": (first.returncode, out, err), "second": (second.returncode, out2, err2),
            "count": _count(es), "es": es}
     es.close()
 
@@ -105,6 +111,7 @@ def test_a_node_stopped_during_ingest_loses_nothing(ingested, artifacts):
         "first_run": {"exit": ingested["first"][0], "counts": _counts(ingested["first"][1]),
                       "stderr": ingested["first"][2][-500:]},
         "second_run": {"exit": ingested["second"][0], "counts": _counts(ingested["second"][1])},
+        "write_requests_refused_with_429_by_the_nodes_still_up": ingested["rejected_writes"],
         "stored_after": ingested["count"]}, indent=1))
     assert 0 < ingested["written_before_stop"] < ARTICLES, "the node must go away in the middle of the run"
     code, out, err = ingested["second"]
@@ -115,6 +122,13 @@ def test_a_node_stopped_during_ingest_loses_nothing(ingested, artifacts):
     replicas = ingested["es"].indices.get_settings(index=ALIAS, name="index.number_of_*")
     assert {(s["settings"]["index"]["number_of_shards"], s["settings"]["index"]["number_of_replicas"])
             for s in replicas.values()} == {("3", "1")}
+
+
+def test_bulk_writes_refused_with_429_are_retried_until_stored(ingested):
+    """The tiny write queues refused shard writes during the runs above (counted on the two nodes that
+    stayed up), and every article is stored all the same."""
+    assert ingested["rejected_writes"] > 0
+    assert ingested["count"] == ARTICLES
 
 
 def test_a_node_stopped_during_searches_fails_no_query(cluster, ingested, artifacts):

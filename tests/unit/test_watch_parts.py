@@ -90,6 +90,7 @@ def test_feed_escapes_what_articles_carry():
 def test_batch_terms_limits_and_csv():
     assert batch.terms_from_csv("name,notes\nVladimir Putin,x\n\n\"Smith, John\",y\n") == ["Vladimir Putin", "Smith, John"]
     assert batch.terms_from_csv("Kirby\nBlinken") == ["Kirby", "Blinken"]
+    assert batch.terms_from_csv("Kirby\rBlinken\r\nAustin\r") == ["Kirby", "Blinken", "Austin"]  # old Mac line ends
     with pytest.raises(BadRequest, match="at most 10,000 terms"):
         batch.checked(["x"] * (batch.MAX_TERMS + 1))
     with pytest.raises(BadRequest):
