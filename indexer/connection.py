@@ -10,8 +10,9 @@ from indexer.local_es import LocalESError, managed_node
 from indexer.settings import Settings
 
 
-# Transient answers retried by the client on the next host: overload (429) and a node or proxy going away.
-RETRY_ON_STATUS = (429, 502, 503, 504)
+# Transient answers, retried (by the client on the next host, by the bulk writer after a pause): overload
+# (429) and a node or proxy going away.
+TRANSIENT = (429, 502, 503, 504)
 
 
 def es_url(settings: Settings) -> str:
@@ -32,7 +33,7 @@ def connect(settings: Settings, url: str | None = None, **options) -> Elasticsea
     node of a cluster going away); credentials and CA come from the settings. Several hosts may be
     given, comma-separated, in MORGUE_ES_URL."""
     kwargs: dict = {"request_timeout": 30, "retry_on_timeout": True, "max_retries": 3,
-                    "retry_on_status": RETRY_ON_STATUS}
+                    "retry_on_status": TRANSIENT}
     if settings.es_api_key:
         kwargs["api_key"] = settings.es_api_key
     elif settings.es_user:

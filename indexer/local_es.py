@@ -17,13 +17,13 @@ from importlib import resources
 from pathlib import Path
 
 from indexer.distribution import DistributionError, ensure_distribution
-from indexer.es_process import LocalESError, group_alive, is_our_process, node_info, stop_group, wait_ready
+from indexer.es_process import LocalESError, is_our_process, node_info, stop_group, wait_ready
 from indexer.java import JavaNotFound, find_java, java_has_module
 from indexer.ports import PortsBusy, pick_port, port_free
 
 ES_USER = "morgue-es"
 START_TIMEOUT_S = 180
-__all__ = ["LocalESError", "LocalNode", "NodeState", "Peers", "group_alive", "managed_node", "node_info"]
+__all__ = ["LocalESError", "LocalNode", "NodeState", "Peers", "managed_node", "node_info"]
 
 
 # ---------------------------------------------------------------- user and permissions

@@ -95,13 +95,15 @@ class Indexer:
         seen_sources: set[str] = set()
         pool = PreparePool(workers, self.nlp is not None) if workers > 0 else None
 
-        def done(prepared: list[Article | Rejected]) -> None:
-            self._remember(prepared)
-            self._store(prepared, target.index, summary)
-
         def flush(raws: list[RawArticle]) -> None:
-            fresh, known = self._known(self._fresh(raws, target.index, options, summary), options)
-            self._store(known, target.index, summary)
+            fresh, stored = self._fresh(raws, target.index, options, summary)
+            fresh, known = self._known(fresh, options)
+            self._store(known, target.index, summary, stored)
+
+            def done(prepared: list[Article | Rejected]) -> None:
+                self._remember(prepared)
+                self._store(prepared, target.index, summary, stored)
+
             if pool is None:
                 done(prepare(fresh, options, self.nlp))
             elif fresh:
@@ -129,7 +131,7 @@ class Indexer:
         try:
             flush(batch)
             if pool is not None:
-                pool.drain(done)
+                pool.drain()
         finally:
             if pool is not None:
                 pool.close()
@@ -144,10 +146,12 @@ class Indexer:
         summary.seconds = time.monotonic() - started
         return summary
 
-    def _fresh(self, batch: list[RawArticle], index: str, options: Options, summary: Summary) -> list[RawArticle]:
-        """The inputs of a batch not stored as they are (same input, same enrichment: nothing to redo)."""
+    def _fresh(self, batch: list[RawArticle], index: str, options: Options,
+               summary: Summary) -> tuple[list[RawArticle], dict[str, list[tuple[str, str | None]]]]:
+        """The inputs of a batch not stored as they are (same input, same enrichment: nothing to redo),
+        and what is stored of the batch's sources (its ids and input hashes, for `_store`)."""
         if not batch:
-            return []
+            return [], {}
         stored_by_source = store.by_source(self.es, index, list({item.source for item in batch}))
         fresh: list[RawArticle] = []
         for item in batch:
@@ -155,7 +159,7 @@ class Indexer:
                 summary.counts["unchanged"] += 1
             else:
                 fresh.append(item)
-        return fresh
+        return fresh, stored_by_source
 
     def _known(self, raws: list[RawArticle], options: Options) -> tuple[list[RawArticle], list[Article]]:
         """Inputs prepared before (indexer.prepared_cache), and the rest, still to prepare. The input's
@@ -174,11 +178,12 @@ class Indexer:
             self.prepared.put_many({PreparedCache.key(a.input_hash, parsed): a for a in prepared
                                     if isinstance(a, Article) and a.input_hash})
 
-    def _store(self, prepared: list[Article | Rejected], index: str, summary: Summary) -> None:
-        """Prepared inputs (indexer.process.prepare) → (skip what is unchanged) → embed → store."""
+    def _store(self, prepared: list[Article | Rejected], index: str, summary: Summary,
+               stored_by_source: dict[str, list[tuple[str, str | None]]]) -> None:
+        """Prepared inputs (indexer.process.prepare) → (skip what is unchanged) → embed → store.
+        stored_by_source: `_fresh`'s look-up of the batch's sources (no other batch has them)."""
         if not prepared:
             return
-        stored_by_source = store.by_source(self.es, index, list({item.source for item in prepared}))
         articles: list[Article] = []
         for result in prepared:
             if isinstance(result, Rejected):

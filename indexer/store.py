@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from elasticsearch import ApiError, ConnectionError as ESConnectionError, ConnectionTimeout, Elasticsearch, helpers
 
 from indexer import schema
+from indexer.connection import TRANSIENT
 from indexer.embed import Embedder, ModelInfo
 
 RETRIES = 5
@@ -95,7 +96,7 @@ def _retry(call, what: str):
             if attempt == RETRIES - 1:
                 raise StoreUnavailable(f"Elasticsearch unreachable during {what}: {exc.__class__.__name__}") from exc
         except ApiError as exc:
-            if exc.meta.status not in (429, 502, 503, 504) or attempt == RETRIES - 1:
+            if exc.meta.status not in TRANSIENT or attempt == RETRIES - 1:
                 raise
         time.sleep(delay)
         delay = min(delay * 2, 15)
@@ -131,8 +132,6 @@ def by_source(es: Elasticsearch, index: str, sources: list[str]) -> dict[str, li
         found.setdefault(hit["_source"][schema.SOURCE], []).append((hit["_id"], hit["_source"].get(schema.INPUT_HASH)))
     return found
 
-
-TRANSIENT = (429, 502, 503, 504)
 
 
 def stamped(document: dict) -> dict:

@@ -1,7 +1,7 @@
 """Cleaning and enrichment (indexer.process.prepare: HTML extraction, metadata, the English parse,
 quotes, entities) in worker processes, while the indexing process embeds and writes the batches they
 hand back: `morgue index --workers N`. The encoder stays in one place, batched as before (it is the
-ceiling: bench/results/workers-bbc.md).
+ceiling: bench/results/throughput-bbc.md).
 
 A worker that dies (killed, out of memory) fails no more than it must: its batch is prepared again one
 input per task in a fresh pool, and an input that kills a worker alone is rejected with that reason."""
@@ -17,6 +17,7 @@ from indexer.enrich import Article
 from indexer.process import Options, prepare
 from indexer.raw import RawArticle, Rejected
 
+Done = Callable[[list], None]
 _NLP = None  # each worker's own parser
 
 
@@ -33,35 +34,37 @@ def _prepare(raws: list[RawArticle], options: Options) -> list[Article | Rejecte
 
 
 class PreparePool:
-    """Batches in, prepared batches out in the order they went in; at most `workers + 1` in flight."""
+    """Batches in, each prepared batch handed to its own callback in the order they went in; at most
+    `workers + 1` in flight."""
 
     def __init__(self, workers: int, with_nlp: bool):
         self.workers, self.with_nlp = workers, with_nlp
         self.restarts = 0  # pools replaced after a worker died
         self._pool = self._new_pool()
-        self._pending: deque[tuple[list[RawArticle], Options, Future]] = deque()
+        self._pending: deque[tuple[list[RawArticle], Options, Done, Future]] = deque()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the indexing process holds the encoder's threads, which a fork would copy mid-flight.
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start, initargs=(self.with_nlp,))
 
-    def submit(self, raws: list[RawArticle], options: Options, done: Callable[[list], None]) -> None:
-        """Queue a batch; hand finished batches, oldest first, to `done` while too many are in flight."""
-        self._pending.append((raws, options, self._pool.submit(_prepare, raws, options)))
+    def submit(self, raws: list[RawArticle], options: Options, done: Done) -> None:
+        """Queue a batch (`done` receives it prepared); finish the oldest while too many are in flight."""
+        self._pending.append((raws, options, done, self._pool.submit(_prepare, raws, options)))
         while len(self._pending) > self.workers:
-            done(self._next())
+            self._next()
 
-    def drain(self, done: Callable[[list], None]) -> None:
+    def drain(self) -> None:
         while self._pending:
-            done(self._next())
+            self._next()
 
-    def _next(self) -> list[Article | Rejected]:
-        raws, options, future = self._pending.popleft()
+    def _next(self) -> None:
+        raws, options, done, future = self._pending.popleft()
         try:
-            return future.result()
+            prepared = future.result()
         except BrokenProcessPool:
-            return self._one_by_one(raws, options)
+            prepared = self._one_by_one(raws, options)
+        done(prepared)
 
     def _one_by_one(self, raws: list[RawArticle], options: Options) -> list[Article | Rejected]:
         """A worker died: everything in flight is lost with the pool, so this batch (and, when their
@@ -74,7 +77,7 @@ class PreparePool:
             except BrokenProcessPool:
                 out.append(Rejected(raw.source, "a worker process died while preparing it (out of memory or killed)"))
                 self._restart()
-        self._pending = deque((r, o, self._pool.submit(_prepare, r, o)) for r, o, _ in self._pending)
+        self._pending = deque((r, o, d, self._pool.submit(_prepare, r, o)) for r, o, d, _ in self._pending)
         return out
 
     def _restart(self) -> None:

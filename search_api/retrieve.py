@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from elasticsearch import Elasticsearch
 
+from indexer.connection import TRANSIENT
 from search_api.errors import from_search_error
 
 RETRIES = 3
@@ -44,7 +45,7 @@ def msearch(es: Elasticsearch, index: str, bodies: dict[str, dict], search_type:
 
 def _transient(item: dict) -> bool:
     if "error" in item:
-        return item.get("status", 500) in (429, 500, 502, 503, 504)
+        return item.get("status", 500) in (500, *TRANSIENT)
     return bool((item.get("_shards") or {}).get("failed"))
 
 
