@@ -71,8 +71,8 @@ def matching(parsed: Parsed, query: SearchQuery, as_of: str | None = None) -> di
 def close_in_meaning(query: SearchQuery, vector: list[float], as_of: str | None = None) -> dict:
     """The articles whose closest passage or lead is at least query.floor close to the vector."""
     def knn(field: str) -> dict:
-        return {"knn": {"field": field, "query_vector": vector, "k": MEANING_CAP, "num_candidates": MEANING_CAP,
-                        "similarity": query.floor, "filter": filters(query, as_of=as_of)}}
+        return {"knn": schema.knn(field, vector, MEANING_CAP, MEANING_CAP, similarity=query.floor,
+                                  filter=filters(query, as_of=as_of))}
 
     return {"bool": {"should": [{"nested": {"path": schema.PASSAGES, "query": knn(schema.PASSAGE_VECTOR)}},
                                 knn(schema.LEAD_VECTOR)], "minimum_should_match": 1}}
@@ -93,19 +93,22 @@ def count_body(parsed: Parsed, query: SearchQuery, vector: list[float] | None, a
     return {"size": 0, "track_total_hits": True, "query": match_set(parsed, query, vector, as_of)}
 
 
+# Equal scores are ordered by id, not by Lucene's doc id, which differs between a primary and its
+# replica and between two builds of the same data: 13 of 79 TIME queries ranked tied articles the other
+# way round after a rebuild, and hybrid's fusion turned that into different ranks.
+RELEVANCE = ["_score", {schema.ID: "asc"}]
+
+
 def date_sort(sort: Sort) -> list | None:
     """Elasticsearch's sort for a date order (undated last), None for relevance."""
     if sort.date_order is None:
         return None
-    return [{schema.DATE: {"order": sort.date_order, "missing": "_last"}}, "_score"]
+    return [{schema.DATE: {"order": sort.date_order, "missing": "_last"}}, *RELEVANCE]
 
 
 def keyword_body(parsed: Parsed, query: SearchQuery, size: int, as_of: str | None = None) -> dict:
-    body = {"query": matching(parsed, query, as_of), "size": size, "_source": RANKING_SOURCE,
-            "track_total_hits": True}
-    if (order := date_sort(query.sort)) is not None:
-        body["sort"] = order
-    return body
+    return {"query": matching(parsed, query, as_of), "size": size, "_source": RANKING_SOURCE,
+            "track_total_hits": True, "sort": date_sort(query.sort) or RELEVANCE}
 
 
 def num_candidates(k: int) -> int:
@@ -119,10 +122,9 @@ def semantic_body(query: SearchQuery, vector: list[float], size: int, as_of: str
     0.641, lead 0.682, both 0.675 and the best on TIME; bench/results/encoders.md). No inner hits here:
     loading the matching passage of every candidate tripled the leg's time (22 → 71 ms for 200
     candidates on Reuters); the page's own passages come from best_passages_body."""
-    knn = [{"field": name, "query_vector": vector, "k": size, "num_candidates": num_candidates(size),
-            "similarity": query.floor, "filter": filters(query, as_of=as_of)}
-           for name in (schema.PASSAGE_VECTOR, schema.LEAD_VECTOR)]
-    return {"knn": knn, "size": size, "_source": RANKING_SOURCE}
+    knn = [schema.knn(name, vector, size, num_candidates(size), similarity=query.floor,
+                      filter=filters(query, as_of=as_of)) for name in (schema.PASSAGE_VECTOR, schema.LEAD_VECTOR)]
+    return {"knn": knn, "size": size, "_source": RANKING_SOURCE, "sort": RELEVANCE}
 
 
 def highlight(parsed: Parsed) -> dict | None:
@@ -156,9 +158,9 @@ def page_body(parsed: Parsed, ids: list[str]) -> dict:
 def best_passages_body(vector: list[float], ids: list[str]) -> dict:
     """For the shown articles only: each one's passage closest to the query, as an inner hit."""
     return {
-        "knn": {"field": schema.PASSAGE_VECTOR, "query_vector": vector, "k": len(ids),
-                "num_candidates": num_candidates(len(ids)), "filter": [{"ids": {"values": ids}}],
-                "inner_hits": {"size": 1, "_source": ["passages.text", "passages.start", "passages.end"]}},
+        "knn": schema.knn(schema.PASSAGE_VECTOR, vector, len(ids), num_candidates(len(ids)),
+                          filter=[{"ids": {"values": ids}}],
+                          inner_hits={"size": 1, "_source": ["passages.text", "passages.start", "passages.end"]}),
         "size": len(ids), "_source": False,
     }
 

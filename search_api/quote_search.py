@@ -58,9 +58,8 @@ def keyword_body(parsed: Parsed, query: SearchQuery, size: int) -> dict:
 def semantic_body(query: SearchQuery, vector: list[float], size: int) -> dict:
     return {
         "size": size, "_source": ARTICLE_FIELDS,
-        "knn": {"field": schema.QUOTE_VECTOR, "query_vector": vector, "k": size,
-                "num_candidates": plan.num_candidates(size), "filter": plan.filters(query),
-                "inner_hits": _inner_hits()},
+        "knn": schema.knn(schema.QUOTE_VECTOR, vector, size, plan.num_candidates(size), filter=plan.filters(query),
+                          inner_hits=_inner_hits()),
     }
 
 
@@ -178,9 +177,8 @@ def link(ctx: Context, quotes: list[dict]) -> dict[str, list[Carrier]]:
         if vector is not None and _linkable(quote["text"]):
             bodies[f"{quote_id}|meaning"] = {
                 "size": MAX_CARRIERS, "_source": ARTICLE_FIELDS,
-                "knn": {"field": schema.QUOTE_VECTOR, "query_vector": vector, "k": MAX_CARRIERS,
-                        "num_candidates": 100, "similarity": SAME_STATEMENT, "filter": not_own,
-                        "inner_hits": _inner_hits(1)}}
+                "knn": schema.knn(schema.QUOTE_VECTOR, vector, MAX_CARRIERS, 100, similarity=SAME_STATEMENT,
+                                  filter=not_own, inner_hits=_inner_hits(1))}
     legs = msearch(ctx.es, ctx.alias, bodies)
     out: dict[str, list[Carrier]] = {}
     for name, leg in legs.items():

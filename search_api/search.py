@@ -76,7 +76,7 @@ def make_plan(ctx: Context, query: SearchQuery) -> Plan:
     if query.mode in (Mode.keyword, Mode.hybrid):
         legs["keyword"] = bodies.keyword_body(parsed, query, depth, position.as_of)
         if query.mode is Mode.hybrid:
-            legs["keyword"].pop("sort", None)  # hybrid sorts by date after fusing
+            legs["keyword"]["sort"] = bodies.RELEVANCE  # hybrid sorts by date after fusing
             # and counts its match set in its own leg: this one need not count every match, which lets
             # Lucene skip what cannot reach the top (BBC: 28 → 18 ms a leg, the same 200 hits in order)
             legs["keyword"]["track_total_hits"] = False
