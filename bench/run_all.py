@@ -41,6 +41,7 @@ def steps(shared: Path, home: Path) -> list[tuple[str, list[str], dict]]:
         ("stories, BBC", [py, "-m", "bench.story_groups", "--alias", "morgue", "--rebuild"], {}),
         ("stories, Reuters", [py, "-m", "bench.story_groups", "--alias", "reuters", "--rebuild"], {}),
         ("relevance, Reuters dev and TIME", [py, "-m", "bench.relevance"], {}),
+        ("two builds of TIME rank the same", [py, "-m", "bench.repeat"], {}),
         ("same-event model, SemEval and labelled pairs", [py, "-m", "bench.story_model"], {}),
         ("quotes, PolNeAR dev", [py, "bench/polnear_quotes.py"], {}),
         ("meaning watches: the similarity floor, Reuters dev", [py, "-m", "bench.watch_floor"], {}),
@@ -52,7 +53,7 @@ def steps(shared: Path, home: Path) -> list[tuple[str, list[str], dict]]:
     ]
 
 
-ORDER = ["relevance-reuters.md", "relevance-time.md", "cluster-relevance.md", "encoders.md", "int8.md",
+ORDER = ["relevance-reuters.md", "relevance-time.md", "repeat-time.md", "cluster-relevance.md", "encoders.md", "int8.md",
          "throughput-bbc.md", "throughput-reuters.md", "latency-bbc.md", "latency-reuters.md", "scale.md", "export_memory.md", "stories-morgue.md", "stories-reuters.md",
          "story_model.md", "polnear_quotes.md", "polnear_quotes-train.md",
          "watch-floor.md", "watches-run.md", "watches-batch.md", "extraction.md", "load-bbc.md", "load-morgue.md",
