@@ -39,7 +39,7 @@ def closest(ctx, vector: list[float]) -> dict[str, float]:
     best: dict[str, float] = {}
     lowest = 1.0
     for field in (schema.PASSAGE_VECTOR, schema.LEAD_VECTOR):
-        hits = ctx.es.search(index=ctx.alias, knn={"field": field, "query_vector": vector, "k": K, "num_candidates": 2 * K},
+        hits = ctx.es.search(index=ctx.alias, knn=schema.knn(field, vector, K, 2 * K),
                              size=K, source=False)["hits"]["hits"]
         for hit in hits:
             cosine = schema.cosine_from_score(hit["_score"])

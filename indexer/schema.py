@@ -72,8 +72,8 @@ def _vector(model: ModelInfo) -> dict:
 # kNN walks the graph on the int8 copies of the vectors, whose quantisation depends on how the index
 # happened to be cut into segments: scores moved in the fourth decimal between two builds of the same
 # data, and the semantic leg's nDCG@10 by up to 0.002. The best k × OVERSAMPLE per shard are scored
-# again on the float vectors, so a hit's score is its exact cosine and a rebuild ranks the same
-# (bench/results/repeat-time.md).
+# again on the float vectors, so a hit's score is its exact cosine: a rebuild ranks the same
+# (bench/results/repeat-time.md) and groups the same stories. Every kNN clause is built here.
 OVERSAMPLE = 2.0
 
 

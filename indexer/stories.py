@@ -97,15 +97,13 @@ def _searches(doc: dict) -> list[dict]:
                 {"range": {schema.DATE: {"gte": (when - timedelta(days=MAX_DAYS)).isoformat(),
                                          "lte": (when + timedelta(days=MAX_DAYS + 1)).isoformat()}}},
                 {"bool": {"must_not": [{"exists": {"field": schema.DATE}}]}}], "minimum_should_match": 1}})
-        out.append({"size": CANDIDATES, "_source": source, "knn": {
-            "field": schema.LEAD_VECTOR, "query_vector": doc[schema.LEAD_VECTOR], "k": CANDIDATES,
-            "num_candidates": 5 * CANDIDATES, "filter": {"bool": {"filter": window}}}})
+        out.append({"size": CANDIDATES, "_source": source, "knn": schema.knn(
+            schema.LEAD_VECTOR, doc[schema.LEAD_VECTOR], CANDIDATES, 5 * CANDIDATES, filter={"bool": {"filter": window}})})
     quotes = sorted((q for q in doc.get(schema.QUOTES, []) if q.get("vector") and len(q.get("text", "")) > 30),
                     key=lambda q: -len(q["text"]))[:MAX_QUOTE_PROBES]
     for quote in quotes:
-        out.append({"size": CANDIDATES, "_source": source, "knn": {
-            "field": schema.QUOTE_VECTOR, "query_vector": quote["vector"], "k": CANDIDATES,
-            "num_candidates": 5 * CANDIDATES, "similarity": SAME_STATEMENT, "filter": not_self}})
+        out.append({"size": CANDIDATES, "_source": source, "knn": schema.knn(
+            schema.QUOTE_VECTOR, quote["vector"], CANDIDATES, 5 * CANDIDATES, similarity=SAME_STATEMENT, filter=not_self)})
     return out
 
 

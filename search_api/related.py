@@ -49,8 +49,7 @@ def _related(ctx: Context, article_id: str, size: int, other_outlets: bool) -> R
     vector = source.get(schema.LEAD_VECTOR)  # title and opening, embedded at index time
     if vector is not None:
         bodies["semantic"] = {"size": CANDIDATES, "_source": FIELDS,
-                              "knn": {"field": schema.LEAD_VECTOR, "query_vector": vector, "k": CANDIDATES,
-                                      "num_candidates": 2 * CANDIDATES, "filter": not_these}}
+                              "knn": schema.knn(schema.LEAD_VECTOR, vector, CANDIDATES, 2 * CANDIDATES, filter=not_these)}
     if story:
         bodies["story"] = {"size": CANDIDATES, "_source": FIELDS,
                            "query": {"bool": {"filter": [not_these, {"term": {schema.STORY: story}}]}},
