@@ -36,6 +36,8 @@ def steps(shared: Path, home: Path) -> list[tuple[str, list[str], dict]]:
         ("int8 vs torch", [py, "-m", "bench.int8", "--corpus", str(shared / "data" / "bbc")], {}),
         ("BM25 statistics across shards, TIME", [py, "-m", "bench.cluster_relevance"], {}),
         ("cost growth: 20k, 100k, 200k synthetic articles", [py, "-m", "bench.scale", "--source", "morgue"], {}),
+        ("cost growth from Reuters", [py, "-m", "bench.scale", "--source", "reuters",
+                                      "--out", str(RESULTS / "scale-reuters.md")], {}),
         ("query latency, Reuters", [py, "-m", "bench.latency", "--alias", "reuters"], {}),
         ("export memory, Reuters", [py, "-m", "bench.export_memory", "--alias", "reuters"], {}),
         ("stories, BBC", [py, "-m", "bench.story_groups", "--alias", "morgue", "--rebuild"], {}),
@@ -54,7 +56,7 @@ def steps(shared: Path, home: Path) -> list[tuple[str, list[str], dict]]:
 
 
 ORDER = ["relevance-reuters.md", "relevance-time.md", "repeat-time.md", "cluster-relevance.md", "encoders.md", "int8.md",
-         "throughput-bbc.md", "throughput-reuters.md", "latency-bbc.md", "latency-reuters.md", "scale.md", "export_memory.md", "stories-morgue.md", "stories-reuters.md",
+         "throughput-bbc.md", "throughput-reuters.md", "latency-bbc.md", "latency-reuters.md", "scale.md", "scale-reuters.md", "export_memory.md", "stories-morgue.md", "stories-reuters.md",
          "story_model.md", "polnear_quotes.md", "polnear_quotes-train.md",
          "watch-floor.md", "watches-run.md", "watches-batch.md", "extraction.md", "load-bbc.md", "load-morgue.md",
          "reliability.md", "outage.md"]

@@ -10,7 +10,7 @@ and the API's, not the model's). Copies carry a story of their own, so grouping 
 At each size: query p50/p95 per mode (in-process search service, one client; query vectors encoded
 and cached before timing, so the figures are retrieval, not the encoder), index size per article
 (primaries), JVM heap used, the node's resident memory, and story grouping of 200 real articles
-added without a story (ms/article). Written to bench/results/scale.md.
+added without a story (ms/article). Written to bench/results/scale.md (--out).
 """
 from __future__ import annotations
 
@@ -142,6 +142,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="20000,100000,200000")
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--alias", default="bench-scale")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "scale.md")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     root = Morgue()
@@ -173,7 +174,7 @@ def main() -> None:
         f"| {size:,} | " + " | ".join(f"{t[m][0]:.0f} / {t[m][1]:.0f}" for m in MODES)
         + f" | {per / 1024:.1f} | {heap:.0f} | {rss:.0f} | {group:.0f} | {rate:.0f} | {segments} |"
         for size, rate, per, t, heap, rss, group, segments in rows)
-    write_result(Path(__file__).resolve().parent / "results" / "scale.md", f"""# Cost growth with the archive's size (synthetic)
+    write_result(args.out, f"""# Cost growth with the archive's size (synthetic)
 
 Commit `{commit()}`, `python -m bench.scale --source {args.source} --sizes {args.sizes}`: one index
 grown to each size from {len(docs):,} real `{args.source}` articles, copied with perturbed text, moved dates

@@ -276,7 +276,9 @@ def test_unreachable_cluster_page_says_when_to_retry(archive_alias, make_app):
 def test_a_client_that_drops_mid_export_leaves_no_point_in_time_open(es, es_url, archive_alias, make_app, serve_app,
                                                                       monkeypatch):
     """The export holds a point-in-time while it streams; a reader that goes away must not leave it
-    open on the cluster until its keep-alive runs out. Pages of 2 articles, so the walk is mid-way."""
+    open on the cluster until its keep-alive runs out. Pages of 2 articles, a fifth of a second apart
+    (an archive far bigger than the sample): the walk is mid-way when the reader hangs up, instead of
+    having streamed the whole sample into the socket's buffers before the test looks (a failed CI run)."""
     import time
 
     import httpx
@@ -284,6 +286,15 @@ def test_a_client_that_drops_mid_export_leaves_no_point_in_time_open(es, es_url,
     from search_api import export
 
     monkeypatch.setattr(export, "PAGE", 2)
+    walk = export._pages
+
+    def slow_walk(*args):
+        for page in walk(*args):
+            yield page
+            time.sleep(0.2)
+
+    monkeypatch.setattr(export, "_pages", slow_walk)
+
     def open_contexts() -> int:
         stats = es.nodes.stats(metric="indices", index_metric="search")["nodes"]
         return sum(node["indices"]["search"]["open_contexts"] for node in stats.values())

@@ -11,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from browsing import follow
 from selenium.webdriver.common.by import By
 
 
@@ -66,16 +67,16 @@ def test_watch_this_search_and_the_batch_page_in_the_browser(server, browser, ar
     name = browser.find_element(By.ID, "watch-name")
     name.clear()
     name.send_keys("Budget <rows> & leaks")
-    browser.find_element(By.CSS_SELECTOR, ".watch-this button").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, ".watch-this button"))
     assert browser.current_url.startswith(f"{server}/watches")
     row = browser.find_element(By.CSS_SELECTOR, ".watches tbody tr")
     assert row.find_element(By.CSS_SELECTOR, "td a").text == "Budget <rows> & leaks"  # escaped, shown as typed
     assert row.find_element(By.CSS_SELECTOR, "code").text == "budget"
     browser.save_screenshot(str(artifacts / "watches.png"))
-    row.find_element(By.CSS_SELECTOR, "td a").click()
+    follow(browser, row.find_element(By.CSS_SELECTOR, "td a"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Budget <rows> & leaks"
     browser.get(f"{server}/watches")
-    browser.find_element(By.CSS_SELECTOR, ".watches tbody tr button").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, ".watches tbody tr button"))
     assert not browser.find_elements(By.CSS_SELECTOR, ".watches tbody tr")
 
     downloads = Path(tempfile.mkdtemp(prefix="morgue-batch-download-"))

@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, quote as urlquote, quote_plus, urlsplit
 
 import httpx
 import pytest
+from browsing import follow
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE = Path(os.environ.get("MORGUE_AXE", ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"))
@@ -22,14 +22,6 @@ DESKTOP = (1280, 1600)
 
 def _open(browser, url: str) -> None:
     browser.get(url)
-    assert "Internal Server Error" not in browser.page_source
-
-
-def _follow(browser, element) -> None:
-    """Click a link or button and wait for the next page (a click can return before it has loaded)."""
-    old = browser.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(browser, 60).until(staleness_of(old))
     assert "Internal Server Error" not in browser.page_source
 
 
@@ -107,7 +99,7 @@ def test_timeline_has_axes_drills_down_and_states_the_undated(server, browser, a
     assert dates and all(d and first <= d <= last for d in dates), (first, last, dates)
     assert int(label.split(": ")[1].split(" of ")[0]) == int(browser.find_element(By.CSS_SELECTOR, ".count").text.split()[0])
     _open(browser, f"{server}/?q=council&mode=keyword")
-    _follow(browser, browser.find_element(By.LINK_TEXT, "Show the share of all articles"))
+    follow(browser, browser.find_element(By.LINK_TEXT, "Show the share of all articles"))
     ticks = [t.get_attribute("textContent") for t in browser.find_elements(By.CSS_SELECTOR, "figure.timeline text.tick.y")]
     assert ticks and all(t.endswith("%") for t in ticks), ticks
     assert "timeline=ratio" in browser.current_url and browser.find_element(By.LINK_TEXT, "Show counts")
@@ -128,12 +120,12 @@ def test_one_dated_match_is_a_bar_not_a_block(server, browser, api):
 def test_sort_by_date_both_ways(server, browser):
     _open(browser, f"{server}/?q=barrier&mode=keyword")
     Select(browser.find_element(By.ID, "sort")).select_by_visible_text("oldest first")
-    _follow(browser, browser.find_element(By.CSS_SELECTOR, "form.search button[type=submit]"))
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.search button[type=submit]"))
     assert _query(browser.current_url)["sort"] == ["oldest"]
     dated = [d for d in _hit_dates(browser) if d]
     assert len(dated) >= 2 and dated == sorted(dated)
     Select(browser.find_element(By.ID, "sort")).select_by_visible_text("newest first")
-    _follow(browser, browser.find_element(By.CSS_SELECTOR, "form.search button[type=submit]"))
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.search button[type=submit]"))
     dated = [d for d in _hit_dates(browser) if d]
     assert len(dated) >= 2 and dated == sorted(dated, reverse=True)
     assert all(_hit_dates(browser)[: len(dated)])  # undated hits come last
@@ -145,11 +137,11 @@ def test_next_page_first_page_permalink_and_export(server, browser, api):
     permalink = browser.find_element(By.CSS_SELECTOR, "a[rel=bookmark]").get_attribute("href")
     nxt = browser.find_element(By.CSS_SELECTOR, "a[rel=next]")
     assert nxt.text == "Next 3"
-    _follow(browser, nxt)
+    follow(browser, nxt)
     second = [h.get_attribute("data-id") for h in browser.find_elements(By.CSS_SELECTOR, "article.hit:not(.member)")]
     assert second and not set(first) & set(second)
     assert "cursor" not in browser.find_element(By.CSS_SELECTOR, "a[rel=bookmark]").get_attribute("href")
-    _follow(browser, browser.find_element(By.LINK_TEXT, "First page"))
+    follow(browser, browser.find_element(By.LINK_TEXT, "First page"))
     assert [h.get_attribute("data-id") for h in browser.find_elements(By.CSS_SELECTOR, "article.hit:not(.member)")] == first
     _open(browser, permalink)  # the link to this search gives this search
     assert [h.get_attribute("data-id") for h in browser.find_elements(By.CSS_SELECTOR, "article.hit:not(.member)")] == first
@@ -167,16 +159,16 @@ def test_filters_combine_as_chips_and_go_one_by_one(server, browser, artifacts):
     outlets = browser.find_elements(By.XPATH, "//aside[@class='facets']/h2[.='Outlets']/following-sibling::ul[1]//a")
     names = [a.text for a in outlets[:2]]
     assert len(names) == 2, names
-    _follow(browser, outlets[0])  # the other outlets stay on offer: one kind's values are alternatives
-    _follow(browser, browser.find_element(By.XPATH, f"//aside[@class='facets']//a[.={json.dumps(names[1])}]"))
+    follow(browser, outlets[0])  # the other outlets stay on offer: one kind's values are alternatives
+    follow(browser, browser.find_element(By.XPATH, f"//aside[@class='facets']//a[.={json.dumps(names[1])}]"))
     assert sorted(_query(browser.current_url)["outlet"]) == sorted(names)  # values of one kind add up
-    _follow(browser, browser.find_element(By.XPATH, "//aside[@class='facets']/h2[.='Languages']/following-sibling::ul[1]//a"))
+    follow(browser, browser.find_element(By.XPATH, "//aside[@class='facets']/h2[.='Languages']/following-sibling::ul[1]//a"))
     chips = browser.find_elements(By.CSS_SELECTOR, "ul.chips li")
     assert sorted(c.text.split(":")[0] for c in chips) == ["Language", "Outlet", "Outlet"]
     shown = {h.find_element(By.CSS_SELECTOR, ".meta").text.split(" · ")[0] for h in browser.find_elements(By.CSS_SELECTOR, "article.hit:not(.member)")}
     assert shown <= set(names), shown
     browser.save_screenshot(str(artifacts / "search-chips.png"))
-    _follow(browser, browser.find_element(By.CSS_SELECTOR, f"ul.chips a[aria-label='Remove the filter Outlet: {names[0]}']"))
+    follow(browser, browser.find_element(By.CSS_SELECTOR, f"ul.chips a[aria-label='Remove the filter Outlet: {names[0]}']"))
     after = _query(browser.current_url)
     assert after["outlet"] == [names[1]] and "language" in after and after["q"] == ["barrier"]
 
