@@ -77,9 +77,11 @@ def _vector(model: ModelInfo) -> dict:
 OVERSAMPLE = 2.0
 
 
-def knn(field: str, vector: list[float], k: int, num_candidates: int, **options) -> dict:
-    """One kNN clause on a vector field, rescored on the float vectors (options: filter, similarity, …)."""
-    return {"field": field, "query_vector": vector, "k": k, "num_candidates": max(num_candidates, k),
+def knn(field: str, vector: list[float], k: int, num_candidates: int | None = None, **options) -> dict:
+    """One kNN clause on a vector field, rescored on the float vectors (options: filter, similarity, …).
+    num_candidates: HNSW candidates per shard, by default twice k, at least 100, at most 10,000."""
+    candidates = num_candidates if num_candidates is not None else min(max(2 * k, 100), 10_000)
+    return {"field": field, "query_vector": vector, "k": k, "num_candidates": max(candidates, k),
             "rescore_vector": {"oversample": OVERSAMPLE}, **options}
 
 

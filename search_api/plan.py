@@ -111,18 +111,13 @@ def keyword_body(parsed: Parsed, query: SearchQuery, size: int, as_of: str | Non
             "track_total_hits": True, "sort": date_sort(query.sort) or RELEVANCE}
 
 
-def num_candidates(k: int) -> int:
-    """HNSW candidates per shard for a kNN leg of k hits."""
-    return min(max(2 * k, 100), 10_000)
-
-
 def semantic_body(query: SearchQuery, vector: list[float], size: int, as_of: str | None = None) -> dict:
     """Articles ranked by their closest passage plus their lead: the passage finds the paragraph that
     answers, the lead what the whole article is about (Reuters dev nDCG@10 with bge-small: passages
     0.641, lead 0.682, both 0.675 and the best on TIME; bench/results/encoders.md). No inner hits here:
     loading the matching passage of every candidate tripled the leg's time (22 → 71 ms for 200
     candidates on Reuters); the page's own passages come from best_passages_body."""
-    knn = [schema.knn(name, vector, size, num_candidates(size), similarity=query.floor,
+    knn = [schema.knn(name, vector, size, similarity=query.floor,
                       filter=filters(query, as_of=as_of)) for name in (schema.PASSAGE_VECTOR, schema.LEAD_VECTOR)]
     return {"knn": knn, "size": size, "_source": RANKING_SOURCE, "sort": RELEVANCE}
 
@@ -158,8 +153,7 @@ def page_body(parsed: Parsed, ids: list[str]) -> dict:
 def best_passages_body(vector: list[float], ids: list[str]) -> dict:
     """For the shown articles only: each one's passage closest to the query, as an inner hit."""
     return {
-        "knn": schema.knn(schema.PASSAGE_VECTOR, vector, len(ids), num_candidates(len(ids)),
-                          filter=[{"ids": {"values": ids}}],
+        "knn": schema.knn(schema.PASSAGE_VECTOR, vector, len(ids), filter=[{"ids": {"values": ids}}],
                           inner_hits={"size": 1, "_source": ["passages.text", "passages.start", "passages.end"]}),
         "size": len(ids), "_source": False,
     }

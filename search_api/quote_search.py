@@ -58,7 +58,7 @@ def keyword_body(parsed: Parsed, query: SearchQuery, size: int) -> dict:
 def semantic_body(query: SearchQuery, vector: list[float], size: int) -> dict:
     return {
         "size": size, "_source": ARTICLE_FIELDS,
-        "knn": schema.knn(schema.QUOTE_VECTOR, vector, size, plan.num_candidates(size), filter=plan.filters(query),
+        "knn": schema.knn(schema.QUOTE_VECTOR, vector, size, filter=plan.filters(query),
                           inner_hits=_inner_hits()),
     }
 

@@ -75,7 +75,7 @@ def legs(watch: Watch, lower: str | None, upper: str) -> dict[str, dict]:
         bodies["keyword"] = {"query": {"bool": {"must": [parsed.query], "filter": filters}}, "size": PAGE,
                              "_source": SUMMARY, "sort": [{schema.INDEXED_AT: "asc"}, {schema.ID: "asc"}]}
     if query.mode in (Mode.semantic, Mode.hybrid) and watch.vector:
-        bodies["semantic"] = {"knn": [schema.knn(f, watch.vector, PAGE, plan.num_candidates(PAGE), similarity=watch.floor,
+        bodies["semantic"] = {"knn": [schema.knn(f, watch.vector, PAGE, similarity=watch.floor,
                                                  filter=filters) for f in (schema.PASSAGE_VECTOR, schema.LEAD_VECTOR)],
                               "size": PAGE, "_source": SUMMARY}
     return bodies
