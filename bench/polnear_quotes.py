@@ -17,6 +17,10 @@ two (after trimming whitespace and punctuation at the edges). Each gold quote ma
 Speaker accuracy is over matched pairs: correct when the predicted speaker's last name occurs in the
 gold Source text (case-insensitive), e.g. "Donald Trump" vs "Trump" or "the Republican nominee
 Donald Trump". "Empty" is the share of matched pairs given no speaker at all.
+"Named-speaker accuracy" is the same over the matched quotes whose gold speaker is named: at least
+one of its accepted speakers holds a capitalised word other than a pronoun or a determiner ("Trump",
+"Scott's family", "the IMF"). The others cannot be judged by name: no Source was annotated, the Source
+span is the cue itself ("said"), or it is an unnamed group ("several environmental groups").
 Texts annotated by two annotators are scored once, against the first annotation in name order.
 """
 from __future__ import annotations
@@ -118,6 +122,15 @@ def gold_quotes(text: str, annotation: list) -> tuple[list[dict], int]:
     return gold, short
 
 
+_UNNAMED = {"i", "he", "she", "they", "it", "we", "you", "the", "a", "an", "his", "her", "their", "its", "this",
+            "that", "these", "those", "my", "our", "one", "another", "some", "several", "only", "many", "most"}
+
+
+def names_someone(gold: list[str]) -> bool:
+    """A gold speaker that is a name: a capitalised word that is not a pronoun or a determiner."""
+    return any(w[:1].isupper() and w.lower().strip(",.'’s") not in _UNNAMED for g in gold for w in g.split())
+
+
 def speaker_matches(predicted: str | None, gold: list[str]) -> bool:
     if not predicted:
         return False
@@ -153,12 +166,17 @@ def evaluate(data: Path, split: str = "dev", nlp=None) -> dict:
             if best_i is not None and best >= OVERLAP:
                 used.add(best_i)
                 totals["matched"] += 1
-                totals["speaker_correct"] += speaker_matches(quote.speaker, gold[best_i]["speakers"])
+                correct = speaker_matches(quote.speaker, gold[best_i]["speakers"])
+                totals["speaker_correct"] += correct
+                if names_someone(gold[best_i]["speakers"]):
+                    totals["named"] += 1
+                    totals["named_correct"] += correct
                 totals["speaker_empty"] += not quote.speaker
     p = totals["matched"] / max(totals["predicted"], 1)
     r = totals["matched"] / max(totals["gold"], 1)
     totals.update(precision=p, recall=r, f1=2 * p * r / max(p + r, 1e-9),
                   speaker_accuracy=totals["speaker_correct"] / max(totals["matched"], 1),
+                  named_accuracy=totals["named_correct"] / max(totals["named"], 1),
                   empty=totals["speaker_empty"] / max(totals["matched"], 1))
     return dict(totals)
 
@@ -186,9 +204,9 @@ Commit `{commit()}`, `python bench/polnear_quotes.py {flags}`.
 Definitions in the script's docstring (gold = quoted segments of ≥ {MIN_QUOTE_WORDS} words inside attribution
 Content spans; match = overlap ≥ {OVERLAP} of the longer span).
 
-| articles | gold quotes | predicted | matched | precision | recall | F1 | speaker accuracy | no speaker |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-| {r['articles']} | {r['gold']} | {r['predicted']} | {r['matched']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['speaker_accuracy']:.3f} ({r['speaker_correct']}/{r['matched']}) | {r['empty']:.3f} ({r['speaker_empty']}) |
+| articles | gold quotes | predicted | matched | precision | recall | F1 | speaker accuracy | named-speaker accuracy | no speaker |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| {r['articles']} | {r['gold']} | {r['predicted']} | {r['matched']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['speaker_accuracy']:.3f} ({r['speaker_correct']}/{r['matched']}) | {r['named_accuracy']:.3f} ({r['named_correct']}/{r['named']}) | {r['empty']:.3f} ({r['speaker_empty']}) |
 
 Short quoted segments (< {MIN_QUOTE_WORDS} words) inside Content spans, not counted as gold: {r['gold_short_skipped']}.
 

@@ -8,6 +8,13 @@ from dataclasses import dataclass
 from indexer import gender as gender_of
 from indexer.entities import clean_name
 
+# Platforms and broadcasters that the small model takes for people ("took to Twitter … ¶ “…,” he tweeted").
+PLATFORMS = frozenset("twitter facebook instagram youtube tiktok reddit snapchat linkedin cnn msnbc fox "
+                      "nbc cbs abc".split())
+ROLE_NOUNS = frozenset("president chairman chairwoman director spokesman spokeswoman spokesperson chief "
+                       "executive professor senator representative governor mayor founder head leader editor "
+                       "analyst economist secretary minister member author expert".split())
+OPENING_MARKS = "\"“«„‘'"
 WINDOW = 2500  # characters back to look for the person a pronoun or a role noun stands for
 
 
@@ -18,6 +25,7 @@ class Speaker:
     role: str | None = None
     start: int | None = None  # where the name is in the text
     end: int | None = None
+    from_context: bool = False  # found in the sentences around the quote, not by its own speech verb
 
 
 def _words(name: str) -> list[str]:
@@ -38,6 +46,22 @@ def _role_words(ent) -> set[str]:
     return words
 
 
+def _in_headline(ent) -> bool:
+    """A mention on a line in title case ("Black Lawmakers Rip Donald Trump For …"), where capitals do
+    not tell a name's first word from the verb before it: it gives no full name."""
+    text = ent.doc.text
+    line = text[text.rfind("\n", 0, ent.start_char) + 1:(text.find("\n", ent.end_char) + 1 or len(text) + 1) - 1]
+    words = [w for w in line.split() if w[:1].isalpha()]
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _introduced(ent) -> bool:
+    """A full name followed by its role in apposition: "Henry Crespo, president of the …"."""
+    doc = ent.doc
+    return len(_words(ent.text)) >= 2 and ent.end + 1 < len(doc) and doc[ent.end].text == "," \
+        and any(t.lower_ in ROLE_NOUNS for t in doc[ent.end + 1:ent.end + 5])
+
+
 def _is_surname_of(ent, surnames: set[str]) -> bool:
     words = _words(ent.text)
     return ent.label_ in ("ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "LOC") and 0 < len(words) <= 2 \
@@ -54,7 +78,7 @@ class People:
         def quoted(at: int) -> bool:
             return any(s <= at < e for s, e in quotes)
 
-        outside = [ent for ent in doc.ents if not quoted(ent.start_char)]
+        outside = [ent for ent in doc.ents if not quoted(ent.start_char) and ent.text.lower() not in PLATFORMS]
         surnames = {_words(ent.text)[-1].lower() for ent in outside if ent.label_ == "PERSON" and _words(ent.text)}
         # The small model often labels a person's surname alone as an organisation or a place, or as
         # nothing ("Ham said" after "Gen. Carter Ham"): a short entity or a proper noun that is a known
@@ -65,6 +89,7 @@ class People:
         mentions.sort(key=lambda m: m.start_char)
         self.mentions = [(m.start_char, m, m.root.dep_ in ("nsubj", "nsubjpass")) for m in mentions]
         self.surnames = surnames
+        self.text = doc.text
         self.last: Speaker | None = None  # the speaker of the previous quotation, and where it ended
         self.last_at = 0
         # surname → the full names with it, first seen first ("Donald Trump", "Ivanka Trump")
@@ -72,7 +97,7 @@ class People:
         self.gender: dict[str, str] = {}  # full name → m | f
         for _, ent, _ in self.mentions:
             words = _words(ent.text)
-            if len(words) < 2:
+            if len(words) < 2 or _in_headline(ent):
                 continue
             names = self.full.setdefault(words[-1].lower(), [])
             same = [k for k, n in enumerate(names) if n.split()[0] == words[0]]
@@ -122,6 +147,22 @@ class People:
                 return Speaker(self.canonical(ent.text), "person", None, ent.start_char, ent.end_char)
         return None
 
+    def _paragraph_topic(self, offset: int, subjects: list, candidates: list):
+        """When the quotation opens its paragraph ("“…,” she said"), the person the paragraph before
+        is about: the one it ends by introducing with a role ("…, which concerns Henry Crespo,
+        president of the …"), else the first one named there as a subject ("McLenney said Clinton
+        doesn't …")."""
+        text = self.text
+        start = text.rfind("\n", 0, offset) + 1
+        if not start or not text[start:offset].lstrip()[:1] in OPENING_MARKS:
+            return None
+        previous = text.rfind("\n", 0, len(text[:start].rstrip())) + 1
+        last = [c for c in candidates if previous <= c[0] < start][-1:]
+        if last and _introduced(last[0][1]):
+            return last[0]
+        inside = [c for c in subjects if previous <= c[0] < start]
+        return inside[0] if inside else None
+
     def before(self, offset: int, pronoun: str | None = None, since: int | None = None) -> Speaker | None:
         wanted = gender_of.PRONOUN_GENDER.get(pronoun or "")
         since_last = [1 for at, ent, subject in self.mentions if self.last_at <= at < offset
@@ -134,7 +175,7 @@ class People:
         if not candidates:
             return None
         subjects = [c for c in candidates if c[2]]
-        at, ent, _ = (subjects or candidates)[-1]
+        at, ent, _ = self._paragraph_topic(offset, subjects, candidates) or (subjects or candidates)[-1]
         if since is not None:  # one person named in the sentence just before ("… concerns Henry Crespo.")
             near = {self.canonical(e.text): e for a, e, _ in candidates if a >= since}
             if len(near) == 1:

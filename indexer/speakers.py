@@ -17,7 +17,8 @@ SPEECH_VERBS = frozenset(CUE_VERBS) | frozenset(
     "contend maintain reiterate repeat complain recount post demand report reported reports yell yelled yells "
     "sing sang sings tweets found finds shows showed read wrote cautioned cautions agreed agrees believes "
     "believed thinks thought felt feels describes described called calls conceded told telling adding "
-    "noting saying writing asking arguing insisting claiming warning explaining".split())
+    "noting saying writing asking arguing insisting claiming warning explaining bark snap chant retort scoff "
+    "sneer gush plead interject whisper scream".split())
 PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "i", "we"})
 PERSON_NOUNS = frozenset(
     "spokesman spokeswoman spokesperson president minister secretary senator representative governor mayor "
@@ -49,9 +50,15 @@ def _entity(token):
     return None
 
 
-def _subject(verb):
+def _is_subject(token, quotes) -> bool:
+    """A subject that can speak: not punctuation the parser took for one ("― Trump boasted") and
+    not a word inside a quotation ("…, it will," said James Acton)."""
+    return token.dep_ in ("nsubj", "nsubjpass") and not token.is_punct and not _in_quotes(token, quotes)
+
+
+def _subject(verb, quotes: list[tuple[int, int]] = ()):
     for child in verb.children:
-        if child.dep_ in ("nsubj", "nsubjpass"):
+        if _is_subject(child, quotes):
             return child
     # A verb without a subject of its own takes its clause's: "…, he said, adding that …", "After
     # saying …, she was …", "wanted to tell the crowd …".
@@ -61,7 +68,7 @@ def _subject(verb):
             return None
         node = node.head
         for child in node.children:
-            if child.dep_ in ("nsubj", "nsubjpass"):
+            if _is_subject(child, quotes):
                 return child
     return None
 
@@ -96,6 +103,15 @@ def _from_subject(subject, people: People, quotes, since: int | None = None) -> 
         return Speaker(people.canonical(ent.text) if person else ent.text,
                        "person" if person else SPEAKING_ENTITIES[ent.label_],
                        _role_of(ent) if person else None, ent.start_char, ent.end_char)
+    if subject.pos_ == "PROPN" and subject.dep_ != "poss" and not _in_quotes(subject, quotes):
+        # A name the small model did not label ("Chaffetz said") or labelled as a work ("Zero Hedge
+        # said"): the proper nouns it heads are the speaker, a person when the article names one so.
+        first = min([subject] + [t for t in subject.children if t.dep_ == "compound" and t.pos_ == "PROPN"],
+                    key=lambda t: t.i)
+        name = subject.doc[first.i:subject.i + 1]
+        person = subject.lower_ in people.surnames or subject.ent_type_ in ("", "PERSON")
+        return Speaker(people.canonical(name.text) if person else name.text, "person" if person else "organization",
+                       None, name.start_char, name.end_char)
     word = subject.lower_
     if word in PRONOUNS:
         return people.before(subject.idx, word, since)
@@ -112,7 +128,19 @@ def _from_subject(subject, people: People, quotes, since: int | None = None) -> 
 
 
 def _speech_verbs(sentence, quotes):
-    return [t for t in sentence if t.lower_ in SPEECH_VERBS and t.pos_ in ("VERB", "AUX") and not _in_quotes(t, quotes)]
+    return [t for t in sentence if (t.lower_ in SPEECH_VERBS or t.lemma_ in SPEECH_VERBS)
+            and t.pos_ in ("VERB", "AUX") and not _in_quotes(t, quotes)]
+
+
+def _attribution_after(span):
+    """The sentence after a quotation that ends its own sentence, when it starts as an attribution
+    does ("…?” Trump said, looking out …": the parser put the close of the quote in a sentence of its
+    own): its speech verbs among its first words."""
+    last = span[-1].sent
+    if span[-1].i + 1 < last.end - 1 or last.end >= len(span.doc):
+        return []
+    following = span.doc[last.end].sent
+    return [t for t in following[:6] if t.pos_ in ("VERB", "AUX") and "\n" not in span.doc.text[span.end_char:t.idx]]
 
 
 def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: People) -> Speaker | None:
@@ -122,10 +150,11 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
         return None
     sentences = list({s.start: s for s in (span[0].sent, span[-1].sent)}.values())
     verbs = [v for s in sentences for v in _speech_verbs(s, quotes)]
+    verbs += [v for v in _attribution_after(span) if v.lower_ in SPEECH_VERBS or v.lemma_ in SPEECH_VERBS]
     verbs.sort(key=lambda v: min(abs(v.idx - start), abs(v.idx - end)))
     since = doc[span[0].sent.start - 1].sent.start_char if span[0].sent.start > 0 else None
     for verb in verbs:
-        found = _from_subject(_subject(verb), people, quotes, since)
+        found = _from_subject(_subject(verb, quotes), people, quotes, since)
         between = people.named_in(end, verb.idx) if verb.idx > end else None
         if between is not None and found is not None and found.kind != "person":
             return between  # '…," Flynn, a top Trump surrogate, said … on Fox News' (a mangled parse)
@@ -143,8 +172,9 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
         opens = all(t.is_punct or t.is_space for t in doc[first.start:span[0].i])  # the quote opens the sentence
         if previous.text.rstrip().endswith(":") or opens:
             for verb in [t for t in previous if t.pos_ in ("VERB", "AUX") and not _in_quotes(t, quotes)][::-1]:
-                found = _from_subject(_subject(verb), people, quotes)
+                found = _from_subject(_subject(verb, quotes), people, quotes)
                 if found is not None and (previous.text.rstrip().endswith(":") or verb.lower_ in SPEECH_VERBS):
+                    found.from_context = True
                     return found
     # A partial quote inside a sentence about someone: Ryan, despite …, the victims "do need …"; the
     # person is the sentence's subject, before the quote, with no other quotation in between.
@@ -155,6 +185,7 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
                 and _entity(subject) is not None:
             found = _from_subject(subject, people, quotes)
             if found is not None and found.kind == "person":
+                found.from_context = True
                 return found
     return None
 

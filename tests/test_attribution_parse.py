@@ -1,0 +1,60 @@
+"""Who said it, with the real parser (spaCy en_core_web_sm): the attribution shapes that the PolNeAR dev
+errors showed (bench/polnear_quotes.py), each on a small text of our own."""
+import pytest
+
+from indexer import nlp as nlp_module
+from indexer.quotes import extract_quotes
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return nlp_module.load()
+
+
+def speakers(nlp, text):
+    return [q.speaker for q in extract_quotes(text, nlp(text))]
+
+
+def test_a_dash_the_parser_took_for_the_subject_does_not_hide_the_speaker(nlp):
+    text = ("When Clinton noted that Trump has sometimes paid nothing in federal income taxes ― as was true for the "
+            "few years his tax returns were made public ― Trump boasted, “That makes me very smart.”")
+    assert speakers(nlp, text) == ["Trump"]
+
+
+def test_the_attribution_after_a_quote_that_ends_its_sentence(nlp):
+    text = ("“Welcome, Donald, we love you,” Melanie said to the nominee, who began his speech.\n\n"
+            "“Who would have believed that we would have received almost 14 million votes?” Trump said, looking "
+            "out on the crowd.")
+    assert speakers(nlp, text)[-1] == "Trump"
+
+
+def test_she_said_after_a_paragraph_about_her(nlp):
+    text = ("Sheila McLenney said Hillary Clinton does not show consistency in her concern for racial issues.\n\n"
+            "“It’s not something that she continuously says, only when the media gets a video,” she said.")
+    assert speakers(nlp, text) == ["Sheila McLenney"]
+
+
+def test_he_said_after_a_paragraph_that_introduces_him(nlp):
+    text = ("While Barack Obama had a wide array of artists writing songs about him, that has not been happening "
+            "for Clinton, which is something that concerns Henry Crespo, president of the Florida Democratic "
+            "Black Caucus.\n\n“No one is writing songs for Hillary and nobody will,” he said.")
+    assert speakers(nlp, text) == ["Henry Crespo"]
+
+
+def test_a_platform_is_not_who_he_is(nlp):
+    text = ("The candidate Donald Trump took to Twitter to call out protesters.\n\n"
+            "“Everybody is talking about the protesters burning the flags,” he tweeted on May 2.")
+    assert speakers(nlp, text) == ["Donald Trump"]
+
+
+def test_polnear_dev_with_the_parse(shared, nlp):
+    """The bench's figures with the parse (bench/results/polnear_quotes.md) do not fall back."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("polnear_quotes", Path(__file__).parents[1] / "bench" / "polnear_quotes.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.evaluate(shared / "data" / "polnear", "dev", nlp)
+    assert result["f1"] >= 0.96 and result["empty"] <= 0.03, result
+    assert result["speaker_accuracy"] >= 0.86 and result["named_accuracy"] >= 0.90, result
