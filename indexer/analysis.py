@@ -5,7 +5,9 @@ the standard tokenizer and the `lowercase`, `stop` and `hunspell` filters. So te
 hunspell en_US dictionary that ships with the project (indexer/hunspell/en_US: SCOWL via Debian's
 hunspell-en-us, licence beside it, prefix rules removed so that "disagree" is not "agree"), which
 `morgue es start` copies into the node's config folder and docker-compose mounts into the official
-image. Hunspell runs before lowercasing: it knows "Britain's" and "RATES" only in their own case.
+image. The dictionary's settings.yml makes its look-ups case-insensitive: "buddhists" typed in lower
+case stems as "Buddhists" and "BUDDHISTS" do (without it a lower-case query missed every proper noun
+the text capitalises, and an all-capitals archive such as TIME stemmed differently from its queries).
 
 Every text field also has an `exact` subfield (lower-cased, unstemmed, no stopwords removed): quoted
 phrases and wildcards search it, and plain words score on it too, so an exact match ranks above a

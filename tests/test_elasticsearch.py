@@ -32,3 +32,20 @@ def test_bm25_and_knn_find_the_document(es, index_prefix, embedder):
     ranked = [h["_id"] for h in knn["hits"]["hits"]]
     assert ranked[0] == "kirby", ranked
     assert knn["hits"]["hits"][0]["inner_hits"]["passages"]["hits"]["total"]["value"] >= 1
+
+
+def test_stemming_does_not_depend_on_case(es, index_prefix, embedder):
+    """A query typed in lower case stems as the capitalised text does ("buddhists" finds "Buddhists",
+    "britain's" finds "BRITAIN'S"): the shipped dictionary is read case-insensitively
+    (indexer/hunspell/en_US/settings.yml), so proper nouns and all-capitals archives (TIME) match."""
+    index = schema.version_name(index_prefix, 2)
+    es.indices.create(index=index, mappings=schema.mapping(embedder.info), settings=schema.index_settings())
+
+    def stems(text: str) -> list[str]:
+        return [t["token"] for t in es.indices.analyze(index=index, analyzer="morgue_text", text=text)["tokens"]]
+
+    assert stems("Buddhists BRITAIN'S RATES US") == stems("buddhists britain's rates us") == ["buddhist", "britain", "rate", "us"]
+    es.index(index=index, id="monks", refresh=True, document={
+        schema.ID: "monks", schema.TITLE: "Monks", schema.BODY: "THE BUDDHISTS OF HUE MARCHED AGAIN LAST WEEK."})
+    found = es.search(index=index, query={"match": {schema.BODY: "buddhist marches"}})
+    assert [h["_id"] for h in found["hits"]["hits"]] == ["monks"]
