@@ -142,7 +142,7 @@ def main() -> None:
     text = f"""# Same-event model (indexer.story_evidence)
 
 Commit `{commit()}`, `python -m bench.story_model{' --fit' if args.fit else ''} --bbc {args.bbc} --reuters {args.reuters}`. Weights over (1, lead cosine,
-lead-names Jaccard, entities Jaccard, shared quote, undated, no entity in common): **{tuple(round(float(w), 2) for w in weights)}**;
+lead-names Jaccard, entities Jaccard, shared quote, undated, no entity in common, days apart / {ev.MAX_DAYS}): **{tuple(round(float(w), 2) for w in weights)}**;
 a pair at most {ev.MAX_DAYS} days apart (or undated) joins at probability ≥ {ev.THRESHOLD}.
 Fitted on {len(sem)} SemEval-2022 en–en pairs ({int(ys.sum())} same event: Overall ≤ {SAME:g}) and {len(lab)}
 labelled BBC/Reuters pairs (`bench/data/story_pairs.tsv`).
