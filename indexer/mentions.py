@@ -175,8 +175,9 @@ class People:
         if not candidates:
             return None
         subjects = [c for c in candidates if c[2]]
-        at, ent, _ = self._paragraph_topic(offset, subjects, candidates) or (subjects or candidates)[-1]
-        if since is not None:  # one person named in the sentence just before ("… concerns Henry Crespo.")
+        topic = self._paragraph_topic(offset, subjects, candidates)
+        at, ent, _ = topic or (subjects or candidates)[-1]
+        if since is not None and topic is None:  # one person named in the sentence just before ("… concerns Henry Crespo.")
             near = {self.canonical(e.text): e for a, e, _ in candidates if a >= since}
             if len(near) == 1:
                 ent = next(iter(near.values()))

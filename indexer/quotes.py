@@ -165,7 +165,7 @@ def extract_quotes(text: str, doc=None) -> list[Quote]:
             if found is None and previous is not None and previous.speaker and _runs_on(text, previous, quote):
                 found = mentions.Speaker(previous.speaker, previous.speaker_kind or "person", previous.speaker_role)
             previous = quote
-            if (found is None or found.from_context) and _named_right_after(text, quote):
+            if (found is None or found.from_context or found.kind != "person") and _named_right_after(text, quote):
                 found = None  # "“…” ― Adriana Rodarte", "“…,” Chaffetz said": the patterns read that best
             if found is None and quote.speaker and quote.speaker_start is not None:
                 found = people.named_in(quote.speaker_start, quote.speaker_end)  # the name inside "During … Mr Blair"
@@ -188,8 +188,9 @@ def extract_quotes(text: str, doc=None) -> list[Quote]:
 
 
 def _named_right_after(text: str, quote: Quote) -> bool:
-    """The patterns found a name right after the quote's closing mark, in the same paragraph."""
-    if not quote.speaker or quote.speaker_start is None or not is_name(quote.speaker):
+    """The patterns found a name right after the quote's closing mark, in the same paragraph, and the
+    quote did not end its sentence with a full stop (“….” The agency said … attributes what follows)."""
+    if not quote.speaker or quote.speaker_start is None or not is_name(quote.speaker) or quote.text.endswith("."):
         return False
     gap = text[quote.end:quote.speaker_start]
     return 0 <= len(gap) <= 40 and "\n" not in gap

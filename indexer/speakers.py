@@ -18,7 +18,9 @@ SPEECH_VERBS = frozenset(CUE_VERBS) | frozenset(
     "sing sang sings tweets found finds shows showed read wrote cautioned cautions agreed agrees believes "
     "believed thinks thought felt feels describes described called calls conceded told telling adding "
     "noting saying writing asking arguing insisting claiming warning explaining bark snap chant retort scoff "
-    "sneer gush plead interject whisper scream".split())
+    "barked snapped chanted chanting retorted scoffed sneered gushed pleaded interjected whispered screamed "
+    "shouting yelling tweeting posting declaring stating announcing responding replying urging calling branded "
+    "dubbed".split())
 PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "i", "we"})
 PERSON_NOUNS = frozenset(
     "spokesman spokeswoman spokesperson president minister secretary senator representative governor mayor "
@@ -32,7 +34,8 @@ PERSON_NOUNS = frozenset(
 SOURCE_NOUNS = frozenset(
     "report document complaint poll survey study letter memo bylaws rules filing lawsuit ruling analysis "
     "voters protesters officials experts critics supporters economists analysts residents investigators "
-    "prosecutors lawmakers democrats republicans aides advisers sources members leaders workers".split())
+    "prosecutors lawmakers democrats republicans aides advisers sources members leaders workers family families "
+    "relatives group groups".split())
 SPEAKING_ENTITIES = {"PERSON": "person", "ORG": "organization", "NORP": "organization", "GPE": "organization"}
 
 
@@ -57,6 +60,8 @@ def _is_subject(token, quotes) -> bool:
 
 
 def _subject(verb, quotes: list[tuple[int, int]] = ()):
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ == "PROPN" and not _in_quotes(verb.head, quotes):
+        return verb.head  # "footage of Hillary Clinton asking, “…”"
     for child in verb.children:
         if _is_subject(child, quotes):
             return child
@@ -115,6 +120,9 @@ def _from_subject(subject, people: People, quotes, since: int | None = None) -> 
     word = subject.lower_
     if word in PRONOUNS:
         return people.before(subject.idx, word, since)
+    if subject.pos_ == "NOUN" and any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in subject.children):
+        phrase = subject.doc[subject.left_edge.i:subject.i + 1]  # "my father often said": the writer's own
+        return Speaker(phrase.text, "other", None, phrase.start_char, phrase.end_char)
     if subject.pos_ in ("NOUN", "PROPN") and word in PERSON_NOUNS:
         found = people.with_role(subject.idx, word) or people.before(subject.idx)
         if found is not None:
@@ -128,8 +136,7 @@ def _from_subject(subject, people: People, quotes, since: int | None = None) -> 
 
 
 def _speech_verbs(sentence, quotes):
-    return [t for t in sentence if (t.lower_ in SPEECH_VERBS or t.lemma_ in SPEECH_VERBS)
-            and t.pos_ in ("VERB", "AUX") and not _in_quotes(t, quotes)]
+    return [t for t in sentence if t.lower_ in SPEECH_VERBS and t.pos_ in ("VERB", "AUX") and not _in_quotes(t, quotes)]
 
 
 def _attribution_after(span):
@@ -150,8 +157,15 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
         return None
     sentences = list({s.start: s for s in (span[0].sent, span[-1].sent)}.values())
     verbs = [v for s in sentences for v in _speech_verbs(s, quotes)]
-    verbs += [v for v in _attribution_after(span) if v.lower_ in SPEECH_VERBS or v.lemma_ in SPEECH_VERBS]
-    verbs.sort(key=lambda v: min(abs(v.idx - start), abs(v.idx - end)))
+    verbs += [v for v in _attribution_after(span) if v.lower_ in SPEECH_VERBS]
+    text = doc.text
+    # Not a verb after a line break that follows the quotation (the parser can run a sentence over a
+    # paragraph break: “… right now.” ¶ Earlier, Trump called …); the verb the quotation hangs from
+    # first ("Reid told reporters that Trump “may have violated the law” by calling …" is Reid's),
+    # then the nearest.
+    verbs = [v for v in verbs if v.idx < start or "\n" not in text[end:v.idx]]
+    governs = {v.i for v in verbs if any(v in t.ancestors for t in span)}
+    verbs.sort(key=lambda v: (v.i not in governs, min(abs(v.idx - start), abs(v.idx - end))))
     since = doc[span[0].sent.start - 1].sent.start_char if span[0].sent.start > 0 else None
     for verb in verbs:
         found = _from_subject(_subject(verb, quotes), people, quotes, since)

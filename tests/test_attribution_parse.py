@@ -58,3 +58,33 @@ def test_polnear_dev_with_the_parse(shared, nlp):
     result = bench.evaluate(shared / "data" / "polnear", "dev", nlp)
     assert result["f1"] >= 0.96 and result["empty"] <= 0.03, result
     assert result["speaker_accuracy"] >= 0.86 and result["named_accuracy"] >= 0.90, result
+
+
+def test_a_participle_speaks_for_the_person_it_follows(nlp):
+    text = "The new advertisement uses footage of Hillary Clinton asking, “Why aren’t I fifty points ahead, you might ask?”"
+    assert speakers(nlp, text) == ["Hillary Clinton"]
+
+
+def test_the_writers_own_family_is_not_someone_named_earlier(nlp):
+    text = ("The pamphlets came from the Beehive bookshop in town. The paranoia remained.\n\n"
+            "“We live in a kingdom of fear and nobody will save us,” my father often said.")
+    assert speakers(nlp, text) == ["my father"]
+
+
+def test_a_group_that_speaks_is_the_group(nlp):
+    text = ("In August, several environmental groups granted the company an extension on a court order about a "
+            "former Patriot mine, saying its “start-up capital was less than expected.”")
+    assert speakers(nlp, text) == ["several environmental groups"]
+
+
+def test_the_verb_the_quotation_hangs_from_wins_over_a_nearer_one(nlp):
+    text = ("Senate Minority Leader Harry Reid told reporters that Donald Trump “may have broken the law” by "
+            "calling on Russia to find the deleted emails.")
+    assert speakers(nlp, text) == ["Harry Reid"]
+
+
+def test_a_verb_after_the_paragraph_break_does_not_attribute_the_quote_before_it(nlp):
+    text = ("“The foundation must be shut down at once,” Mike Pence said in the statement. “It would be a "
+            "dereliction of duty if they fail to act on these facts right now.”\n\nEarlier in the week, Trump called "
+            "for a special prosecutor, saying the department had failed.")
+    assert speakers(nlp, text) == ["Mike Pence", "Mike Pence"]
