@@ -158,12 +158,8 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
     sentences = list({s.start: s for s in (span[0].sent, span[-1].sent)}.values())
     verbs = [v for s in sentences for v in _speech_verbs(s, quotes)]
     verbs += [v for v in _attribution_after(span) if v.lower_ in SPEECH_VERBS]
-    text = doc.text
-    # Not a verb after a line break that follows the quotation (the parser can run a sentence over a
-    # paragraph break: “… right now.” ¶ Earlier, Trump called …); the verb the quotation hangs from
-    # first ("Reid told reporters that Trump “may have violated the law” by calling …" is Reid's),
-    # then the nearest.
-    verbs = [v for v in verbs if v.idx < start or "\n" not in text[end:v.idx]]
+    # The verb the quotation hangs from first ("Reid told reporters that Trump “may have violated the
+    # law” by calling …" is Reid's), then the nearest.
     governs = {v.i for v in verbs if any(v in t.ancestors for t in span)}
     verbs.sort(key=lambda v: (v.i not in governs, min(abs(v.idx - start), abs(v.idx - end))))
     since = doc[span[0].sent.start - 1].sent.start_char if span[0].sent.start > 0 else None

@@ -82,9 +82,3 @@ def test_the_verb_the_quotation_hangs_from_wins_over_a_nearer_one(nlp):
             "calling on Russia to find the deleted emails.")
     assert speakers(nlp, text) == ["Harry Reid"]
 
-
-def test_a_verb_after_the_paragraph_break_does_not_attribute_the_quote_before_it(nlp):
-    text = ("“The foundation must be shut down at once,” Mike Pence said in the statement. “It would be a "
-            "dereliction of duty if they fail to act on these facts right now.”\n\nEarlier in the week, Trump called "
-            "for a special prosecutor, saying the department had failed.")
-    assert speakers(nlp, text) == ["Mike Pence", "Mike Pence"]
