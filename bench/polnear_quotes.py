@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import commit, write_result  # noqa: E402
-from indexer.quotes import MIN_QUOTE_WORDS, extract_quotes  # noqa: E402
+from indexer.quotes import MIN_QUOTE_WORDS, _nested_close, extract_quotes  # noqa: E402
 
 OVERLAP = 0.8
 PRONOUNS = {"he", "she", "they", "i", "we", "him", "her", "it", "you"}
@@ -66,13 +66,14 @@ def read_annotation(path: Path) -> list[tuple[tuple[int, int], list[tuple[int, i
 
 
 def quoted_segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans between matching quote marks inside text[start:end] (marks excluded)."""
+    """Spans between matching quote marks inside text[start:end] (marks excluded); a curly quotation
+    runs past the quotes nested in it (“… what he calls “hell” than …”), as the extractor reads it."""
     closers = {"“": "”", "«": "»", "„": "“", '"': '"', "‘": "’"}
     segments, i = [], start
     while i < end:
         ch = text[i]
         if ch in closers and (ch != "‘" or i == start or not text[i - 1].isalnum()):
-            j = text.find(closers[ch], i + 1, end + 1)
+            j = _nested_close(text, i, end + 1) if ch == "“" else text.find(closers[ch], i + 1, end + 1)
             if j > i:
                 segments.append((i + 1, j))
                 i = j + 1

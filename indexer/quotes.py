@@ -85,7 +85,7 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
             ch = text[i]
             if ch in OPEN_CLOSE and _is_opening(text, i):
                 close = OPEN_CLOSE[ch]
-                j = text.find(close, i + 1, p_end)
+                j = _nested_close(text, i, p_end) if ch == "“" else text.find(close, i + 1, p_end)
                 while j != -1 and close == "’" and j + 1 < p_end and text[j + 1].isalpha():
                     j = text.find(close, j + 1, p_end)  # an apostrophe, not the closing mark
                 if j == -1:
@@ -111,6 +111,19 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
         if len(text[start:end].split()) >= MIN_QUOTE_WORDS:
             result.append((start, end))
     return result
+
+
+def _nested_close(text: str, i: int, end: int) -> int:
+    """The ” that closes the “ at i, past quotes nested inside it (“… what he calls “hell” than …”);
+    the first ” when the marks inside do not balance."""
+    depth, k = 0, i
+    while True:
+        k = min((x for x in (text.find("“", k + 1, end), text.find("”", k + 1, end)) if x != -1), default=-1)
+        if k == -1:
+            return text.find("”", i + 1, end)
+        depth += 1 if text[k] == "“" else -1
+        if depth < 0:
+            return k
 
 
 def _is_opening(text: str, i: int) -> bool:

@@ -49,3 +49,10 @@ def test_polnear_dev_quality_floor(shared):
     assert result["articles"] == 84 and result["gold"] > 500
     assert result["f1"] >= 0.9, result
     assert result["speaker_accuracy"] >= 0.65, result
+
+
+def test_a_quotation_runs_past_the_quotes_nested_in_it():
+    q = one("“I would rather live in what he calls “hell” than in a world he runs,” said Ana Ruiz, a student.")
+    assert q.text == "I would rather live in what he calls “hell” than in a world he runs," and q.speaker == "Ana Ruiz"
+    unbalanced = extract_quotes("“We will not stop marching until the law changes, said Ana Ruiz.”")
+    assert len(unbalanced) == 1
