@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexer import gender as gender_of
+from indexer.attribution import CUE_VERBS
 from indexer.entities import clean_name
 
 # Platforms and broadcasters that the small model takes for people ("took to Twitter … ¶ “…,” he tweeted").
@@ -150,8 +151,9 @@ class People:
     def _paragraph_topic(self, offset: int, subjects: list, candidates: list):
         """When the quotation opens its paragraph ("“…,” she said"), the person the paragraph before
         is about: the one it ends by introducing with a role ("…, which concerns Henry Crespo,
-        president of the …"), else the first one named there as a subject ("McLenney said Clinton
-        doesn't …")."""
+        president of the …"), else the last one it names as the subject of a speech verb ("McLenney
+        said Clinton doesn't …", "Scott responded with logic."), else the first one named there as a
+        subject."""
         text = self.text
         start = text.rfind("\n", 0, offset) + 1
         if not start or not text[start:offset].lstrip()[:1] in OPENING_MARKS:
@@ -161,7 +163,8 @@ class People:
         if last and _introduced(last[0][1]):
             return last[0]
         inside = [c for c in subjects if previous <= c[0] < start]
-        return inside[0] if inside else None
+        speaking = [c for c in inside if c[1].root.head.lower_ in CUE_VERBS]  # "Scott responded with logic."
+        return (speaking or inside)[-1 if speaking else 0] if inside else None
 
     def before(self, offset: int, pronoun: str | None = None, since: int | None = None) -> Speaker | None:
         wanted = gender_of.PRONOUN_GENDER.get(pronoun or "")

@@ -60,8 +60,9 @@ def _is_subject(token, quotes) -> bool:
 
 
 def _subject(verb, quotes: list[tuple[int, int]] = ()):
-    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ == "PROPN" and not _in_quotes(verb.head, quotes):
-        return verb.head  # "footage of Hillary Clinton asking, “…”"
+    before = verb.doc[verb.i - 1] if verb.i else None
+    if verb.tag_ == "VBG" and before is not None and before.ent_type_ == "PERSON" and not _in_quotes(before, quotes):
+        return before  # "footage of Hillary Clinton asking, “…”"
     for child in verb.children:
         if _is_subject(child, quotes):
             return child
