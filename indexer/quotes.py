@@ -175,7 +175,9 @@ def extract_quotes(text: str, doc=None) -> list[Quote]:
         people = mentions.People(doc, [(q.start, q.end) for q in quotes])
         previous = None
         for quote, found in zip(quotes, speakers.attribute_all(doc, [(q.start, q.end) for q in quotes])):
-            if found is None and previous is not None and previous.speaker and _runs_on(text, previous, quote):
+            if previous is not None and previous.speaker and (
+                    (found is None and _runs_on(text, previous, quote))
+                    or (found is not None and found.from_context and _attributed_between(text, previous, quote))):
                 found = mentions.Speaker(previous.speaker, previous.speaker_kind or "person", previous.speaker_role)
             previous = quote
             if (found is None or found.from_context or found.kind != "person") and _named_right_after(text, quote):
@@ -207,6 +209,13 @@ def _named_right_after(text: str, quote: Quote) -> bool:
         return False
     gap = text[quote.end:quote.speaker_start]
     return 0 <= len(gap) <= 40 and "\n" not in gap
+
+
+def _attributed_between(text: str, previous: Quote, quote: Quote) -> bool:
+    """“A,” X said in an interview. “B” — in one paragraph, the previous quote's speaker is named
+    between the two: B goes on with X's words, whatever the sentence before B says of others."""
+    start = previous.speaker_start
+    return start is not None and previous.end <= start < quote.start and "\n" not in text[previous.end:quote.start]
 
 
 def _runs_on(text: str, previous: Quote, quote: Quote) -> bool:

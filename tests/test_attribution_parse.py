@@ -82,3 +82,10 @@ def test_the_verb_the_quotation_hangs_from_wins_over_a_nearer_one(nlp):
             "calling on Russia to find the deleted emails.")
     assert speakers(nlp, text) == ["Harry Reid"]
 
+
+
+def test_a_run_of_quotes_goes_on_with_the_speaker_named_between_them(nlp):
+    text = ("Retired general Michael Flynn backed the candidate.\n\n“He is absolutely right about the generals,” Flynn, "
+            "a top Trump surrogate, said Thursday morning on Fox News’s “Fox and Friends.” “I mean, there is a lot of "
+            "frustration within the ranks and a lot of anger.”")
+    assert speakers(nlp, text) == ["Michael Flynn", "Michael Flynn"]
