@@ -179,7 +179,8 @@ _AFTER = re.compile(
     rf"{_APPOSITION}\s*,?\s+(?:has\s+|had\s+|also\s+|then\s+)?(?P<cue2>{_CUE}))\b"
 )
 # "“…” ― Pamela Padilla": a name after a dash, the way collections of reader quotes are signed.
-_SIGNED = re.compile(rf"^[\s,.!?]*[”\"’»]?\s*[―—–-]\s*(?P<speaker>{_MENTION})\s*(?:[.,]|\n|$)")
+_SIGNED = re.compile(rf"^[\s,.!?]*[”\"’»]?\s*[―—–-]\s*(?P<speaker>{_MENTION}|{_NAME_TOKEN}\s+[A-Z]\s+{_MENTION})"
+                     r"\s*(?:[.,]|\n|$)")  # "― Christina N Luis Olidem": an initial without its full stop
 _BEFORE = re.compile(
     rf"{_SPEAKER}\s*,?\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?(?P<cue>{_CUE})\b[^.!?\"“”]{{0,160}}?[:,]?\s*[“\"«„]?$"
 )
@@ -280,6 +281,10 @@ CONTINUATION_GAP = 250
 def continue_speakers(text: str, quotes: list) -> None:
     """A quote with no attribution of its own that follows an attributed one in the same paragraph
     ("…," said Caddell. "…"), or opens the next paragraph right after it, continues that speaker."""
+    for quote, signed in zip(quotes, quotes[1:]):  # "“A” … “B” ― Christina Lastra": the signature is for both
+        if not quote.speaker and not quote.block and signed.speaker and signed.cue is None and not signed.block \
+                and not re.search(r"\n\s*\n|[―]", text[quote.end:signed.start]):
+            quote.speaker, quote.speaker_role = signed.speaker, signed.speaker_role
     for previous, quote in zip(quotes, quotes[1:]):
         if quote.speaker or quote.block or not previous.speaker:
             continue

@@ -63,9 +63,9 @@ def _subject(verb, quotes: list[tuple[int, int]] = ()):
     before = verb.doc[verb.i - 1] if verb.i else None
     if verb.tag_ == "VBG" and before is not None and before.ent_type_ == "PERSON" and not _in_quotes(before, quotes):
         return before  # "footage of Hillary Clinton asking, “…”"
-    for child in verb.children:
-        if _is_subject(child, quotes):
-            return child
+    subjects = [child for child in verb.children if _is_subject(child, quotes)]
+    if subjects:  # two subjects are an apposition parsed apart ("Scott's niece, Del. Marcia Price, shouted"): the named one
+        return next((child for child in subjects if child.ent_type_ == "PERSON"), subjects[0])
     # A verb without a subject of its own takes its clause's: "…, he said, adding that …", "After
     # saying …, she was …", "wanted to tell the crowd …".
     node = verb
@@ -77,6 +77,16 @@ def _subject(verb, quotes: list[tuple[int, int]] = ()):
             if _is_subject(child, quotes):
                 return child
     return None
+
+
+def _named_before(verb, quotes):
+    """A speech verb the parser gave no subject ("In Washington, Marc H. Morial, the chief executive of
+    …, told a young woman that “…”": the name hangs off "Washington"): the person named last before it
+    in its sentence, with no other verb in between."""
+    names = [e for e in verb.sent.ents if e.label_ == "PERSON" and e.end <= verb.i and not _in_quotes(e.root, quotes)]
+    if not names or any(t.pos_ in ("VERB", "AUX") for t in verb.doc[names[-1].end:verb.i]):
+        return None
+    return names[-1].root
 
 
 def _role_of(ent) -> str | None:
@@ -136,8 +146,15 @@ def _from_subject(subject, people: People, quotes, since: int | None = None) -> 
     return None
 
 
+def _speaks(token) -> bool:
+    """A speech verb, or "put it" ("…,” as a Homeland Security memo put it)."""
+    if token.lower_ in ("put", "puts") and token.i + 1 < len(token.doc):
+        return token.doc[token.i + 1].lower_ == "it"
+    return token.lower_ in SPEECH_VERBS
+
+
 def _speech_verbs(sentence, quotes):
-    return [t for t in sentence if t.lower_ in SPEECH_VERBS and t.pos_ in ("VERB", "AUX") and not _in_quotes(t, quotes)]
+    return [t for t in sentence if _speaks(t) and t.pos_ in ("VERB", "AUX") and not _in_quotes(t, quotes)]
 
 
 def _attribution_after(span):
@@ -148,7 +165,12 @@ def _attribution_after(span):
     if span[-1].i + 1 < last.end - 1 or last.end >= len(span.doc):
         return []
     following = span.doc[last.end].sent
-    return [t for t in following[:6] if t.pos_ in ("VERB", "AUX") and "\n" not in span.doc.text[span.end_char:t.idx]]
+    verbs = [t for t in following[:6] if t.pos_ in ("VERB", "AUX")]
+    root = following.root  # "…!” Scott's niece, state Del. Marcia “Cia” Price (D-Newport News), shouted …"
+    if root.pos_ == "VERB" and any(c.dep_ == "nsubj" and c.left_edge.i == following.start for c in root.children) \
+            and not any(t.pos_ in ("VERB", "AUX") for t in span.doc[following.start:root.i]):
+        verbs.append(root)
+    return [t for t in verbs if "\n" not in span.doc.text[span.end_char:t.idx]]
 
 
 def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: People) -> Speaker | None:
@@ -158,14 +180,14 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
         return None
     sentences = list({s.start: s for s in (span[0].sent, span[-1].sent)}.values())
     verbs = [v for s in sentences for v in _speech_verbs(s, quotes)]
-    verbs += [v for v in _attribution_after(span) if v.lower_ in SPEECH_VERBS]
+    verbs += [v for v in _attribution_after(span) if _speaks(v)]
     # The verb the quotation hangs from first ("Reid told reporters that Trump “may have violated the
     # law” by calling …" is Reid's), then the nearest.
     governs = {v.i for v in verbs if any(v in t.ancestors for t in span)}
     verbs.sort(key=lambda v: (v.i not in governs, min(abs(v.idx - start), abs(v.idx - end))))
     since = doc[span[0].sent.start - 1].sent.start_char if span[0].sent.start > 0 else None
     for verb in verbs:
-        found = _from_subject(_subject(verb, quotes), people, quotes, since)
+        found = _from_subject(_subject(verb, quotes) or _named_before(verb, quotes), people, quotes, since)
         between = people.named_in(end, verb.idx) if verb.idx > end else None
         if between is not None and found is not None and found.kind != "person":
             return between  # '…," Flynn, a top Trump surrogate, said … on Fox News' (a mangled parse)
@@ -187,17 +209,32 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
                 if found is not None and (previous.text.rstrip().endswith(":") or verb.lower_ in SPEECH_VERBS):
                     found.from_context = True
                     return found
+        # "Sanders … identified young voters' exhaustion … as one of the reasons. “The younger people …”":
+        # a quote opening a sentence of the same paragraph as one about a named person is theirs.
+        subject = _subject(previous.root, quotes) if opens and "\n" not in doc.text[previous.end_char:start] else None
+        if subject is not None and _entity(subject) is not None:
+            found = _from_subject(subject, people, quotes)
+            if found is not None and found.kind == "person":
+                found.from_context = True
+                return found
     # A partial quote inside a sentence about someone: Ryan, despite …, the victims "do need …"; the
     # person is the sentence's subject, before the quote, with no other quotation in between.
-    if span[0].i > first.start and not any(first.start_char <= e <= start for s, e in quotes if e != end):
-        root = first.root
-        subject = _subject(root) if not _in_quotes(root, quotes) else None
+    if span[0].i > first.start:
+        subject = _subject(first.root, quotes)
         if subject is not None and subject.idx < start and "\n" not in doc.text[subject.idx:start] \
                 and _entity(subject) is not None:
             found = _from_subject(subject, people, quotes)
             if found is not None and found.kind == "person":
                 found.from_context = True
                 return found
+    # "Elizabeth Warren Hammers Wells Fargo CEO: ‘You Should Be …’" (a headline), "Kirby: “…”": a line
+    # that opens with the one person it names, then a colon and the quote.
+    line_start = doc.text.rfind("\n", 0, start) + 1
+    head = doc.text[line_start:start].rstrip(" ‘“\"'«")
+    if head.endswith(":") and (found := people.named_in(line_start, line_start + len(head))) is not None \
+            and found.start == line_start:
+        found.from_context = True
+        return found
     return None
 
 

@@ -57,7 +57,7 @@ def test_polnear_dev_with_the_parse(shared, nlp):
     spec.loader.exec_module(bench)
     result = bench.evaluate(shared / "data" / "polnear", "dev", nlp)
     assert result["f1"] >= 0.96 and result["empty"] <= 0.03, result
-    assert result["speaker_accuracy"] >= 0.86 and result["named_accuracy"] >= 0.90, result
+    assert result["speaker_accuracy"] >= 0.89 and result["named_accuracy"] >= 0.90, result
 
 
 def test_a_participle_speaks_for_the_person_it_follows(nlp):
@@ -89,3 +89,51 @@ def test_a_run_of_quotes_goes_on_with_the_speaker_named_between_them(nlp):
             "a top Trump surrogate, said Thursday morning on Fox News’s “Fox and Friends.” “I mean, there is a lot of "
             "frustration within the ranks and a lot of anger.”")
     assert speakers(nlp, text) == ["Michael Flynn", "Michael Flynn"]
+
+
+def test_a_partial_quote_in_a_sentence_about_someone_is_theirs_even_after_another(nlp):
+    text = ("“We will vote on Friday,” Senate leader Mitch McConnell said on Tuesday.\n\n"
+            "House Speaker Paul Ryan, despite doubts about “lawyers trying to get rich” and “legal matters”, "
+            "said families “do need to have their day in court” and he expects the vote to pass.")
+    assert speakers(nlp, text)[-1] == "Paul Ryan"
+
+
+def test_a_speech_verb_the_parser_left_without_a_subject_takes_the_name_before_it(nlp):
+    text = ("“It is a little bit of magic when they are on stage together,” Ms. Moore said.\n\n"
+            "In a panel discussion this weekend in Washington, Marc H. Morial, the chief executive of the National "
+            "Urban League, forcefully told a young woman that “this is not the first generation to be frustrated.”")
+    assert speakers(nlp, text)[-1] == "Marc H. Morial"
+
+
+def test_a_quote_after_a_sentence_about_a_named_person_in_the_same_paragraph(nlp):
+    text = ("“We have to step away from this,” Mike Pence said on Sunday.\n\n"
+            "On Sunday, Sen. Bernie Sanders identified young voters' exhaustion with bigotry as one of the reasons "
+            "to vote. “The younger people are sick and tired of discrimination and racism.”")
+    assert speakers(nlp, text)[-1] == "Bernie Sanders"
+
+
+def test_a_signature_signs_every_quote_of_its_paragraph(nlp):
+    text = ("“I would rather live in what he calls hell than live anywhere else.” ― Adriana Rodarte\n\n"
+            "“He respects no one and answers to no one at all.” ― Christina N Luis Olidem\n\n"
+            "“No one wants a man who calls their grandmother a criminal.” And that is all he has, "
+            "“the root of all evil and more.” ― Christina Lastra.")
+    assert speakers(nlp, text) == ["Adriana Rodarte", "Christina N Luis Olidem", "Christina Lastra", "Christina Lastra"]
+
+
+def test_a_headline_that_opens_with_the_person_then_a_colon(nlp):
+    text = ("Elizabeth Warren Hammers Wells Fargo CEO: ‘You Should Be Criminally Investigated.’\n\n"
+            "Massachusetts Sen. Elizabeth Warren grilled Wells Fargo CEO John Stumpf on Tuesday.")
+    assert speakers(nlp, text) == ["Elizabeth Warren"]
+
+
+def test_a_long_subject_after_a_quote_that_ends_its_own_sentence(nlp):
+    text = ("Rep. Bobby Scott welcomed several hundred guests to his family's back yard.\n\n"
+            "“This is a big year for our potential United States senator, Bobby Scott!” Scott's niece, state "
+            "Del. Marcia Price (D-Newport News), shouted to the crowd.")
+    assert speakers(nlp, text) == ["Marcia Price"]
+
+
+def test_as_a_memo_put_it(nlp):
+    text = ("The main requirement for the program is a “lawful source of investment income for every applicant,” "
+            "as a Homeland Security memo put it.")
+    assert speakers(nlp, text) == ["a Homeland Security memo"]
