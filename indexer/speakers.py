@@ -168,7 +168,8 @@ def _attribution_after(span):
     verbs = [t for t in following[:6] if t.pos_ in ("VERB", "AUX")]
     root = following.root  # "…!” Scott's niece, state Del. Marcia “Cia” Price (D-Newport News), shouted …"
     if root.pos_ == "VERB" and any(c.dep_ == "nsubj" and c.left_edge.i == following.start for c in root.children) \
-            and not any(t.pos_ in ("VERB", "AUX") for t in span.doc[following.start:root.i]):
+            and not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in root.children) \
+            and not any(t.pos_ in ("VERB", "AUX") for t in span.doc[following.start:root.i]):  # says nothing of its own
         verbs.append(root)
     return [t for t in verbs if "\n" not in span.doc.text[span.end_char:t.idx]]
 
@@ -211,7 +212,9 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
                     return found
         # "Sanders … identified young voters' exhaustion … as one of the reasons. “The younger people …”":
         # a quote opening a sentence of the same paragraph as one about a named person is theirs.
-        subject = _subject(previous.root, quotes) if opens and "\n" not in doc.text[previous.end_char:start] else None
+        said = previous.text.lstrip()  # not a sentence that is itself someone's words ('"Denis has been playing well.')
+        subject = _subject(previous.root, quotes) if opens and "\n" not in doc.text[previous.end_char:start] \
+            and not (said[:1] in "\"“‘'" and said[1:2].isalpha()) else None
         if subject is not None and _entity(subject) is not None:
             found = _from_subject(subject, people, quotes)
             if found is not None and found.kind == "person":

@@ -137,3 +137,18 @@ def test_as_a_memo_put_it(nlp):
     text = ("The main requirement for the program is a “lawful source of investment income for every applicant,” "
             "as a Homeland Security memo put it.")
     assert speakers(nlp, text) == ["a Homeland Security memo"]
+
+
+def test_a_sentence_after_a_quote_that_says_something_of_its_own_is_not_its_attribution(nlp):
+    text = ("“This is a momentous day for the victims and their families,” said asbestosis sufferer Bernie Banton, who "
+            "leads a victims' association. “There is still a long way to go, but we are getting there.” James Hardie "
+            "chairwoman, Meredith Hellicar, said the deal provided certainty.")
+    assert speakers(nlp, text) == ["Bernie Banton", "Bernie Banton"]
+
+
+def test_a_sentence_that_is_itself_quoted_speech_is_not_about_its_subject(nlp):
+    text = ("Johnny O'Connor is making an impression while winning his third cap.\n\n"
+            "\"Missing the Italian game was disappointing, but it is part and parcel of rugby. \"Denis has been "
+            "playing really well and deserved his opportunity. \"It's a good situation to be in if there are good "
+            "players around you.\"")
+    assert "Denis" not in speakers(nlp, text)
