@@ -3,6 +3,7 @@ noun ("the spokesman") may stand for, under one full name per person ("Kirby" is
 Kirby"; "Ivanka Trump" stays apart from "Donald Trump"), with the gender a name, title or role gives."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from indexer import gender as gender_of
@@ -80,7 +81,15 @@ class People:
             return any(s <= at < e for s, e in quotes)
 
         outside = [ent for ent in doc.ents if not quoted(ent.start_char) and ent.text.lower() not in PLATFORMS]
-        surnames = {_words(ent.text)[-1].lower() for ent in outside if ent.label_ == "PERSON" and _words(ent.text)}
+        last = {ent: _words(ent.text)[-1].lower() for ent in outside if ent.label_ == "PERSON" and _words(ent.text)}
+        # A one-word "person" that never follows a first name and that the model labels an organisation
+        # more often ("Labour" in a British election story) is the organisation.
+        full = {last[ent] for ent in last if len(_words(ent.text)) >= 2}
+        as_org = Counter(ent.text.lower() for ent in outside if ent.label_ in ("ORG", "GPE", "NORP"))
+        votes = Counter(last.values())
+        organisations = {name for name in votes if name not in full and as_org[name] > votes[name]}
+        outside = [ent for ent in outside if last.get(ent) not in organisations]
+        surnames = set(votes) - organisations
         # The small model often labels a person's surname alone as an organisation or a place, or as
         # nothing ("Ham said" after "Gen. Carter Ham"): a short entity or a proper noun that is a known
         # surname is a mention of that person.

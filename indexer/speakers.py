@@ -89,6 +89,11 @@ def _named_before(verb, quotes):
     return names[-1].root
 
 
+def _unnamed(noun) -> bool:
+    """'an Ajax spokesman', 'a spokesman for Dell': someone the text brings in without a name."""
+    return any(t.dep_ == "det" and t.lower_ in ("a", "an") for t in noun.children)
+
+
 def _role_of(ent) -> str | None:
     """A role written next to a name: "White House spokesman John Kirby", "Kirby, the spokesman"."""
     head = ent.root
@@ -134,6 +139,12 @@ def _from_subject(subject, people: People, quotes, since: int | None = None) -> 
     if subject.pos_ == "NOUN" and any(c.dep_ == "poss" and c.lower_ in ("my", "our") for c in subject.children):
         phrase = subject.doc[subject.left_edge.i:subject.i + 1]  # "my father often said": the writer's own
         return Speaker(phrase.text, "other", None, phrase.start_char, phrase.end_char)
+    if subject.pos_ == "NOUN" and word in PERSON_NOUNS and _unnamed(subject):  # "an Ajax spokesman told BBC Sport"
+        org = [t for t in subject.children if t.dep_ == "compound" and t.pos_ == "PROPN" and t.ent_type_ != "PERSON"]
+        if org:  # the whole name before the noun: "a Scottish Labour Party spokesman"
+            name = subject.doc[min(t.left_edge.i for t in org):subject.i]
+            return Speaker(name.text, "organization", subject.doc[subject.left_edge.i:subject.i + 1].text,
+                           name.start_char, name.end_char)
     if subject.pos_ in ("NOUN", "PROPN") and word in PERSON_NOUNS:
         found = people.with_role(subject.idx, word) or people.before(subject.idx)
         if found is not None:
@@ -171,7 +182,9 @@ def _attribution_after(span):
             and not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in root.children) \
             and not any(t.pos_ in ("VERB", "AUX") for t in span.doc[following.start:root.i]):  # says nothing of its own
         verbs.append(root)
-    return [t for t in verbs if "\n" not in span.doc.text[span.end_char:t.idx]]
+    # Not a verb that introduces the next quote ("A BBC spokesman said: …").
+    return [t for t in verbs if "\n" not in span.doc.text[span.end_char:t.idx]
+            and not (t.i + 1 < len(t.doc) and t.doc[t.i + 1].text == ":")]
 
 
 def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: People) -> Speaker | None:

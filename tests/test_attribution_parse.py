@@ -152,3 +152,23 @@ def test_a_sentence_that_is_itself_quoted_speech_is_not_about_its_subject(nlp):
             "playing really well and deserved his opportunity. \"It's a good situation to be in if there are good "
             "players around you.\"")
     assert "Denis" not in speakers(nlp, text)
+
+
+def test_a_party_the_model_sometimes_takes_for_a_person_is_not_one(nlp):
+    text = ("Under a Labour government taxes would rise, and Labour voters know it. Labour has led since 1997.\n\n"
+            "Liberal Democrat chief executive Lord Rennard suggested Labour was avoiding news conferences in London "
+            "because it wanted less scrutiny of its record. \"Tony Blair seems to have disappeared from Labour "
+            "leaflets and broadcasts,\" he said.")
+    assert speakers(nlp, text) == ["Rennard"]
+
+
+def test_an_unnamed_spokesman_speaks_for_the_organisation_before_the_noun(nlp):
+    text = ("Britney Spears injured her knee while filming a video in 2004.\n\n"
+            "“She obviously took a wrong step and blew out her knee,” a Jive spokeswoman said at the time.")
+    assert speakers(nlp, text) == ["Jive"]
+
+
+def test_a_speaker_introducing_the_next_quote_does_not_claim_the_one_before(nlp):
+    text = ("“It feels good, but it is not going to be as good if we don't win two tomorrow,” said Mike Bryan. "
+            "“It feels good to give those guys another shot.” Bob Bryan added: “I'm really confident in Andy.”")
+    assert speakers(nlp, text) == ["Mike Bryan", "Mike Bryan", "Bob Bryan"]
