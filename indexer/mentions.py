@@ -99,6 +99,8 @@ class People:
         mentions.sort(key=lambda m: m.start_char)
         self.mentions = [(m.start_char, m, m.root.dep_ in ("nsubj", "nsubjpass")) for m in mentions]
         self.surnames = surnames
+        # names the article writes as organisations ("Labour said" is the party's, not a person's)
+        self.organisations = {name for name in as_org if name not in full and as_org[name] > votes[name]}
         self.text = doc.text
         self.last: Speaker | None = None  # the speaker of the previous quotation, and where it ended
         self.last_at = 0

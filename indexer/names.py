@@ -3,7 +3,7 @@ article's "John Kirby" (indexer.entities, indexer.speakers); an article that onl
 keeps "Blair". After each run this step gives such a surname the full name it stands for elsewhere in
 the archive ("Blair" → "Tony Blair"), in quotes and in the people named, when exactly one full name
 in the archive has that surname (and, for "T. Blair", that initial); with two ("Tony Blair", "Cherie
-Blair") the surname stays as it is."""
+Blair") the surname stays as it is. Speakers that are organisations ("Labour") keep their name."""
 from __future__ import annotations
 
 import re
@@ -67,7 +67,8 @@ def merge(es: Elasticsearch, index: str) -> int:
             break
         for hit in hits:
             source = hit["_source"]
-            quotes = [{**q, "speaker": table.get(q.get("speaker"), q.get("speaker"))} for q in source.get(schema.QUOTES, [])]
+            quotes = [{**q, "speaker": table.get(q.get("speaker"), q.get("speaker"))}
+                      if q.get("speaker_kind") == "person" else q for q in source.get(schema.QUOTES, [])]
             people = sorted({table.get(p, p) for p in source.get(schema.PEOPLE, [])})
             updates[hit["_id"]] = {schema.QUOTES: quotes, schema.PEOPLE: people}
         after = hits[-1]["sort"]

@@ -191,6 +191,8 @@ def extract_quotes(text: str, doc=None) -> list[Quote]:
         for quote in quotes:
             if quote.speaker:
                 quote.speaker = speaker_name(quote.speaker, quote.speaker_kind)
+            if quote.speaker and quote.speaker.lower() in people.organisations:
+                quote.speaker_kind = "organization"
         for previous, quote in zip(quotes, quotes[1:]):
             if not quote.speaker and previous.speaker:
                 quote.speaker, quote.speaker_kind = previous.speaker, previous.speaker_kind

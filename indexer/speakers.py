@@ -64,7 +64,7 @@ def _subject(verb, quotes: list[tuple[int, int]] = ()):
     if verb.tag_ == "VBG" and before is not None and before.ent_type_ == "PERSON" and not _in_quotes(before, quotes):
         return before  # "footage of Hillary Clinton asking, “…”"
     subjects = [child for child in verb.children if _is_subject(child, quotes)]
-    if subjects:  # two subjects are an apposition parsed apart ("Scott's niece, Del. Marcia Price, shouted"): the named one
+    if subjects:  # two are an apposition parsed apart ("Scott's niece, Del. Marcia Price, shouted"): the named one
         return next((child for child in subjects if child.ent_type_ == "PERSON"), subjects[0])
     # A verb without a subject of its own takes its clause's: "…, he said, adding that …", "After
     # saying …, she was …", "wanted to tell the crowd …".

@@ -172,3 +172,10 @@ def test_a_speaker_introducing_the_next_quote_does_not_claim_the_one_before(nlp)
     text = ("“It feels good, but it is not going to be as good if we don't win two tomorrow,” said Mike Bryan. "
             "“It feels good to give those guys another shot.” Bob Bryan added: “I'm really confident in Andy.”")
     assert speakers(nlp, text) == ["Mike Bryan", "Mike Bryan", "Bob Bryan"]
+
+
+def test_a_party_that_speaks_is_an_organisation(nlp):
+    text = ("Labour has led the polls since 1997, and Labour ministers defend Labour policy at every turn.\n\n"
+            "“Britain is working, don't let the Tories wreck it again,” Labour said on Monday.")
+    [quote] = extract_quotes(text, nlp(text))
+    assert (quote.speaker, quote.speaker_kind) == ("Labour", "organization")
