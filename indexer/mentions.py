@@ -87,9 +87,10 @@ class People:
         full = {last[ent] for ent in last if len(_words(ent.text)) >= 2}
         as_org = Counter(ent.text.lower() for ent in outside if ent.label_ in ("ORG", "GPE", "NORP"))
         votes = Counter(last.values())
-        organisations = {name for name in votes if name not in full and as_org[name] > votes[name]}
-        outside = [ent for ent in outside if last.get(ent) not in organisations]
-        surnames = set(votes) - organisations
+        # also what a speaker written as an organisation is ("Labour said" is the party's, not a person's)
+        self.organisations = {name for name in as_org if name not in full and as_org[name] > votes[name]}
+        outside = [ent for ent in outside if last.get(ent) not in self.organisations]
+        surnames = set(votes) - self.organisations
         # The small model often labels a person's surname alone as an organisation or a place, or as
         # nothing ("Ham said" after "Gen. Carter Ham"): a short entity or a proper noun that is a known
         # surname is a mention of that person.
@@ -99,8 +100,6 @@ class People:
         mentions.sort(key=lambda m: m.start_char)
         self.mentions = [(m.start_char, m, m.root.dep_ in ("nsubj", "nsubjpass")) for m in mentions]
         self.surnames = surnames
-        # names the article writes as organisations ("Labour said" is the party's, not a person's)
-        self.organisations = {name for name in as_org if name not in full and as_org[name] > votes[name]}
         self.text = doc.text
         self.last: Speaker | None = None  # the speaker of the previous quotation, and where it ended
         self.last_at = 0

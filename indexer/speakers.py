@@ -187,6 +187,20 @@ def _attribution_after(span):
             and not (t.i + 1 < len(t.doc) and t.doc[t.i + 1].text == ":")]
 
 
+def _named_subject(sentence, people: People, quotes, before: int | None = None) -> Speaker | None:
+    """The named person a sentence is about (its root's subject), as a speaker guessed from context;
+    before: only a subject that comes before that offset, on the same line."""
+    subject = _subject(sentence.root, quotes)
+    if subject is None or _entity(subject) is None or (
+            before is not None and (subject.idx >= before or "\n" in subject.doc.text[subject.idx:before])):
+        return None
+    found = _from_subject(subject, people, quotes)
+    if found is None or found.kind != "person":
+        return None
+    found.from_context = True
+    return found
+
+
 def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: People) -> Speaker | None:
     """The speaker of the quote at [start, end) of the parsed text, or None."""
     span = doc.char_span(start, end, alignment_mode="expand")
@@ -226,23 +240,13 @@ def attribute(doc, start: int, end: int, quotes: list[tuple[int, int]], people: 
         # "Sanders … identified young voters' exhaustion … as one of the reasons. “The younger people …”":
         # a quote opening a sentence of the same paragraph as one about a named person is theirs.
         said = previous.text.lstrip()  # not a sentence that is itself someone's words ('"Denis has been playing well.')
-        subject = _subject(previous.root, quotes) if opens and "\n" not in doc.text[previous.end_char:start] \
-            and not (said[:1] in "\"“‘'" and said[1:2].isalpha()) else None
-        if subject is not None and _entity(subject) is not None:
-            found = _from_subject(subject, people, quotes)
-            if found is not None and found.kind == "person":
-                found.from_context = True
-                return found
+        if opens and "\n" not in doc.text[previous.end_char:start] and not (said[:1] in "\"“‘'" and said[1:2].isalpha()) \
+                and (found := _named_subject(previous, people, quotes)) is not None:
+            return found
     # A partial quote inside a sentence about someone: Ryan, despite …, the victims "do need …"; the
-    # person is the sentence's subject, before the quote, with no other quotation in between.
-    if span[0].i > first.start:
-        subject = _subject(first.root, quotes)
-        if subject is not None and subject.idx < start and "\n" not in doc.text[subject.idx:start] \
-                and _entity(subject) is not None:
-            found = _from_subject(subject, people, quotes)
-            if found is not None and found.kind == "person":
-                found.from_context = True
-                return found
+    # person is the sentence's subject, before the quote.
+    if span[0].i > first.start and (found := _named_subject(first, people, quotes, before=start)) is not None:
+        return found
     # "Elizabeth Warren Hammers Wells Fargo CEO: ‘You Should Be …’" (a headline), "Kirby: “…”": a line
     # that opens with the one person it names, then a colon and the quote.
     line_start = doc.text.rfind("\n", 0, start) + 1
