@@ -17,8 +17,11 @@ from search_api.syntax import Parsed
 
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: cannot occur in article text
 # The legs rank; only the page is fetched in full and highlighted (highlighting 200 candidates per leg
-# to show 10 was most of a search's time on long articles).
-RANKING_SOURCE = [schema.DATE, schema.STORY]
+# to show 10 was most of a search's time on long articles). What fusion needs of each candidate (its
+# date, its story) comes from doc values, not from _source: loading and parsing 200 stored articles to
+# read two fields was 60 % of the keyword leg on BBC (27.7 → 11.2 ms a query, bench/latency.py).
+RANKING_FIELDS = {"_source": False, "docvalue_fields": [{"field": schema.DATE, "format": "strict_date_optional_time"},
+                                                         schema.STORY]}
 STORY_MEMBERS = 20
 MEMBER_FIELDS = [schema.TITLE, schema.OUTLET, schema.DATE, schema.URL]  # what a story lists of each article
 FACET_SIZE = 20
@@ -107,7 +110,7 @@ def date_sort(sort: Sort) -> list | None:
 
 
 def keyword_body(parsed: Parsed, query: SearchQuery, size: int, as_of: str | None = None) -> dict:
-    return {"query": matching(parsed, query, as_of), "size": size, "_source": RANKING_SOURCE,
+    return {"query": matching(parsed, query, as_of), "size": size, **RANKING_FIELDS,
             "track_total_hits": True, "sort": date_sort(query.sort) or RELEVANCE}
 
 
@@ -116,10 +119,10 @@ def semantic_body(query: SearchQuery, vector: list[float], size: int, as_of: str
     answers, the lead what the whole article is about (Reuters dev nDCG@10 with bge-small: passages
     0.641, lead 0.682, both 0.675 and the best on TIME; bench/results/encoders.md). No inner hits here:
     loading the matching passage of every candidate tripled the leg's time (22 → 71 ms for 200
-    candidates on Reuters); the page's own passages come from best_passages_body."""
+    candidates on Reuters); the page's own passages come with the page (page_body)."""
     knn = [schema.knn(name, vector, size, similarity=query.floor,
                       filter=filters(query, as_of=as_of)) for name in (schema.PASSAGE_VECTOR, schema.LEAD_VECTOR)]
-    return {"knn": knn, "size": size, "_source": RANKING_SOURCE, "sort": RELEVANCE}
+    return {"knn": knn, "size": size, **RANKING_FIELDS, "sort": RELEVANCE}
 
 
 def highlight(parsed: Parsed) -> dict | None:
@@ -139,24 +142,21 @@ def highlight(parsed: Parsed) -> dict | None:
     }
 
 
-def page_body(parsed: Parsed, ids: list[str]) -> dict:
+def page_body(parsed: Parsed, ids: list[str], vector: list[float] | None = None) -> dict:
     """The page's articles in full, with the query's matches marked by the highlighter's own query (an
     article found by meaning alone simply has no marks). The query itself only picks the ids: scoring
-    them again was 1.5 ms of each page for nothing (the same highlights on 130 BBC searches)."""
+    them again was 1.5 ms of each page for nothing (the same highlights on 130 BBC searches).
+    With the query's vector: each article's passage closest to it too, as an inner hit of the same
+    search (one search instead of two: 15 % less of the node's time for the page at 4 clients on BBC,
+    the same passages on 60 queries)."""
     body: dict = {"size": len(ids), "query": {"ids": {"values": ids}},
                   "_source": {"excludes": [schema.BODY, schema.PASSAGES, *schema.INTERNAL]}}
     if (marks := highlight(parsed)) is not None:
         body["highlight"] = marks
+    if vector is not None:
+        body["knn"] = schema.knn(schema.PASSAGE_VECTOR, vector, len(ids), len(ids), filter=[{"ids": {"values": ids}}],
+                                 inner_hits={"size": 1, "_source": ["passages.text", "passages.start", "passages.end"]})
     return body
-
-
-def best_passages_body(vector: list[float], ids: list[str]) -> dict:
-    """For the shown articles only: each one's passage closest to the query, as an inner hit."""
-    return {
-        "knn": schema.knn(schema.PASSAGE_VECTOR, vector, len(ids), filter=[{"ids": {"values": ids}}],
-                          inner_hits={"size": 1, "_source": ["passages.text", "passages.start", "passages.end"]}),
-        "size": len(ids), "_source": False,
-    }
 
 
 def members_body(stories: list[str]) -> dict:

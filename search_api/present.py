@@ -56,9 +56,11 @@ def best_passage(hit: dict, parsed: Parsed) -> Passage | None:
                    score=inner[0].get("_score"), matches=term_spans(passage.get("text") or "", parsed.terms))
 
 
-def hit(doc_id: str, page: dict, passage: dict, fused: fuse.Fused, query: SearchQuery, parsed: Parsed) -> Hit:
+def hit(doc_id: str, page: dict, fused: fuse.Fused, query: SearchQuery, parsed: Parsed) -> Hit:
+    """page: the article as the page's search fetched it (plan.page_body): source, highlights, and
+    its passage closest to the query as an inner hit."""
     source = page.get("_source", {})
-    best = best_passage(passage, parsed)
+    best = best_passage(page, parsed)
     return Hit(
         id=doc_id, title=source.get(schema.TITLE), outlet=source.get(schema.OUTLET), date=source.get(schema.DATE),
         date_precision=source.get(schema.DATE_PRECISION), url=source.get(schema.URL),
@@ -104,10 +106,9 @@ def story_summary(story: str, item: Hit, group: list[ArticleSummary]) -> StorySu
 def response(query: SearchQuery, parsed: Parsed, ranking, grouped, shown: list[fuse.Fused],
              fetched: dict[str, LegResult], next_cursor: str | None, watermark: str) -> SearchResponse:
     pages = {h["_id"]: h for h in fetched["page"].hits} if "page" in fetched else {}
-    passages = {h["_id"]: h for h in fetched["passages"].hits} if "passages" in fetched else {}
 
     def one(entry: fuse.Fused) -> Hit:
-        return hit(entry.id, pages.get(entry.id, {}), passages.get(entry.id, {}), entry, query, parsed)
+        return hit(entry.id, pages.get(entry.id, {}), entry, query, parsed)
 
     hits = [one(entry) for entry in shown]
     if query.collapse == "story":

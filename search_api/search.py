@@ -52,7 +52,7 @@ class Plan:
 @dataclass
 class Ranking:
     fused: list[fuse.Fused]
-    sources: dict[str, dict]  # id → what the legs returned of it (date, story)
+    sources: dict[str, dict]  # id → what the legs returned of it (date, story: plan.RANKING_FIELDS)
     total: int
     relation: str
     facets: LegResult | None = None
@@ -102,7 +102,7 @@ def rank(plan: Plan, legs: dict[str, LegResult]) -> Ranking:
     sources: dict[str, dict] = {}
     for name in ("semantic", "keyword"):
         for hit in legs[name].hits if name in legs else ():
-            sources.setdefault(hit["_id"], {}).update(hit.get("_source") or {})
+            sources.setdefault(hit["_id"], {}).update({k: v[0] for k, v in (hit.get("fields") or {}).items() if v})
     if query.mode is not Mode.keyword:  # keyword mode's leg came sorted
         fused = by_date(fused, lambda f: sources[f.id].get(schema.DATE), query.sort)
     counted = legs.get("facets") or legs.get("counted") or legs["keyword"]
@@ -135,9 +135,7 @@ def fetch(ctx: Context, plan: Plan, ranking: Ranking, shown: list[fuse.Fused],
     to the query (when it was embedded) and, when collapsing, every article of its stories."""
     ids = [f.id for f in shown] + [m.id for f in shown for m in grouped.members.get(f.id, [])]
     stories = sorted({ranking.sources[f.id].get(schema.STORY) for f in shown} - {None})
-    wanted: dict[str, dict] = {"page": bodies.page_body(plan.parsed, ids)} if ids else {}
-    if ids and plan.vector is not None:
-        wanted["passages"] = bodies.best_passages_body(plan.vector, ids)
+    wanted: dict[str, dict] = {"page": bodies.page_body(plan.parsed, ids, plan.vector)} if ids else {}
     if stories and plan.query.collapse == "story":
         wanted["members"] = bodies.members_body(stories)
     return msearch(ctx.es, ctx.alias, wanted)
