@@ -87,6 +87,7 @@ class Indexer:
         summary = Summary()
         target = store.prepare(self.es, self.alias, self.embedder, rebuild=rebuild, layout=self.layout)
         summary.index = target.index
+        stories.open_mark(self.es, target.index)  # what this run writes is left to group (indexer/stories.py)
         listing = list(iter_files(paths, follow_links))  # listed first: the progress knows the total
         files = [item for item in listing if not isinstance(item, Rejected)]
         progress = Progress(len(files), enabled=not quiet)
@@ -140,7 +141,7 @@ class Indexer:
             summary.pruned = self._prune(target.index, paths, seen_sources)
         if summary.counts["indexed"] or summary.counts["updated"]:
             summary.renamed = names.merge(self.es, target.index)  # "Blair" → "Tony Blair" across the archive
-        if group:  # articles without a story (new or changed) join one; see indexer/stories.py
+        if group:  # new and changed articles join a story; see indexer/stories.py
             summary.stories = group_stories(self.es, target.index)
         store.finish(self.es, target)
         summary.seconds = time.monotonic() - started
@@ -240,8 +241,8 @@ class Indexer:
 
 
 def group_stories(es: Elasticsearch, index: str) -> stories.StoryRun:
-    """Story grouping after a run; an unreachable cluster stops it like any other write (re-run finishes:
-    articles still without a story are exactly the ones left to group)."""
+    """Story grouping after a run; an unreachable cluster stops it like any other write (a re-run
+    finishes: the index's mark moves only when grouping is done, indexer/stories.py)."""
     try:
         es.indices.refresh(index=index)
         return stories.assign(es, index)

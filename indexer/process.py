@@ -117,6 +117,9 @@ def document(article: Article, passages: list[Passage], vectors, quote_vectors, 
         schema.FILE: article.file, schema.INPUT_HASH: article.input_hash,
         schema.QUOTES: [{**q.to_doc(article.body), "vector": v} for q, v in zip(article.quotes, quote_vectors)],
         **(article.entities.document() if article.entities is not None else {}),
+        # its own story until grouping (indexer.stories) finds an earlier one it reports: most articles
+        # stay there, and need no second write
+        schema.STORY: article.id, schema.STORY_REASON: story_evidence.FIRST_REPORT,
         schema.FINGERPRINT: story_evidence.fingerprint(article.body),
         schema.NAMES: story_evidence.names(article.body),
         schema.LEAD_VECTOR: lead_vector,

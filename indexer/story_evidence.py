@@ -36,6 +36,7 @@ MAX_DAYS = 7  # the longest gap between two reports of one event (copies aside)
 # no entity in common, days apart), fitted by bench/story_model.py on SemEval-2022 Task 8 en-en and the
 # labelled BBC/Reuters pairs in bench/data/story_pairs.tsv (bench/results/story_model.md).
 WEIGHTS = (-16.24, 20.06, -1.25, 1.74, 6.37, -2.17, -1.22, -5.98)
+FIRST_REPORT = "first of its story"  # the story reason of an article that no earlier one matched
 THRESHOLD = 0.5  # probability of the same event at which a pair joins (the undated weight makes undated pairs need more)
 
 

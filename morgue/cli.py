@@ -161,7 +161,7 @@ def _stories(morgue: Morgue, args: argparse.Namespace) -> int:
         return 2
     before = stories.current(morgue.es, index) if args.rebuild else {}
     if args.rebuild:
-        print(f"forgot the story of {stories.forget(morgue.es, index)} articles")
+        print(f"grouping all {stories.forget(morgue.es, index)} articles again")
     print(group_stories(morgue.es, index).line())
     if args.rebuild:
         print(f"stories with the same members as before keep their ids ({stories.keep_ids(morgue.es, index, before)} "
@@ -202,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--no-watches", action="store_true", help="do not evaluate watches after the run")
     index.set_defaults(func=_index)
 
-    group = sub.add_parser("stories", help="group articles without a story (new or changed ones) into stories")
+    group = sub.add_parser("stories", help="group the articles not grouped yet (new or changed ones) into stories")
     group.add_argument("--rebuild", action="store_true", help="forget every story and group the whole index again")
     group.set_defaults(func=_stories)
 

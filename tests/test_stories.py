@@ -73,17 +73,29 @@ def test_new_copies_join_existing_stories_incrementally_and_rebuild_agrees(es, e
         indexer = Indexer(es, embedder, alias, folder / "cache")
         first = indexer.run([folder / "first.jsonl"], quiet=True)
         assert first.stories.articles == len(records)
+        # each article was written as its own story: grouping rewrites only those that joined another
+        assert first.stories.joined > 0 and first.stories.written == first.stories.joined
         wildfire = next(r for r in records if r["title"] == WILDFIRE)
         copy = {**wildfire, "id": "ck-9", "outlet": "Coast Kurier", "url": "https://coast.example/9"}
         (folder / "second.jsonl").write_text(json.dumps(copy) + "\n")
         second = indexer.run([folder / "second.jsonl"], quiet=True)
         assert second.stories.articles == 1 and second.stories.joined == 1  # only the new article is grouped
+        assert second.stories.written == 1
+        # indexed without grouping (`--no-stories`, or a run cut short before it): the next grouping
+        # takes exactly what was left, and a grouping with nothing left does nothing
+        late = {**wildfire, "id": "ck-10", "outlet": "Bay Tribune", "url": "https://bay.example/10"}
+        (folder / "third.jsonl").write_text(json.dumps(late) + "\n")
+        assert indexer.run([folder / "third.jsonl"], quiet=True, group=False).stories is None
+        index = next(iter(es.indices.get_alias(name=alias)))
+        es.indices.refresh(index=index)
+        left = stories.assign(es, index)
+        assert (left.articles, left.joined, left.written) == (1, 1, 1)
+        assert stories.assign(es, index).articles == 0
         by_title = {}
         for hit in es.search(index=alias, size=100, source=["title", "story"])["hits"]["hits"]:
             by_title.setdefault(hit["_source"]["title"], set()).add(hit["_source"]["story"])
         assert len(by_title[WILDFIRE]) == 1
         before = {h["_id"]: h["_source"]["story"] for h in es.search(index=alias, size=100, source=["story"])["hits"]["hits"]}
-        index = next(iter(es.indices.get_alias(name=alias)))
         kept = stories.current(es, index)
         assert stories.forget(es, index) == len(before)
         again = stories.assign(es, index)
