@@ -148,14 +148,18 @@ def page_body(parsed: Parsed, ids: list[str], vector: list[float] | None = None)
     them again was 1.5 ms of each page for nothing (the same highlights on 130 BBC searches).
     With the query's vector: each article's passage closest to it too, as an inner hit of the same
     search (one search instead of two: 15 % less of the node's time for the page at 4 clients on BBC,
-    the same passages on 60 queries)."""
-    body: dict = {"size": len(ids), "query": {"ids": {"values": ids}},
+    the same passages on 60 queries), found by a kNN query (nearest passages diversified by article,
+    so k = one per article) rather than a top-level kNN, which costs a phase of its own (1 ms of 10)."""
+    chosen = {"ids": {"values": ids}}
+    body: dict = {"size": len(ids), "query": chosen,
                   "_source": {"excludes": [schema.BODY, schema.PASSAGES, *schema.INTERNAL]}}
     if (marks := highlight(parsed)) is not None:
         body["highlight"] = marks
     if vector is not None:
-        body["knn"] = schema.knn(schema.PASSAGE_VECTOR, vector, len(ids), len(ids), filter=[{"ids": {"values": ids}}],
-                                 inner_hits={"size": 1, "_source": ["passages.text", "passages.start", "passages.end"]})
+        closest = {"nested": {"path": schema.PASSAGES, "score_mode": "max", "query": {
+            "knn": schema.knn(schema.PASSAGE_VECTOR, vector, len(ids), len(ids), filter=chosen)},
+            "inner_hits": {"size": 1, "_source": ["passages.text", "passages.start", "passages.end"]}}}
+        body["query"] = {"bool": {"filter": [chosen], "should": [closest]}}
     return body
 
 
