@@ -81,10 +81,14 @@ def open_mark(es: Elasticsearch, index: str) -> None:
     """Before a run writes: an index without a mark (new, or grouped by an older version, which left
     no article both grouped and stamped later) is marked at its newest article."""
     if grouped_until(es, index) is None:
-        newest = es.search(index=index, size=0, aggs={"newest": {"max": {"field": schema.INDEXED_AT}}})
-        millis = newest["aggregations"]["newest"].get("value")
-        _mark(es, index, BEGINNING if millis is None else
-              datetime.fromtimestamp(millis / 1000, timezone.utc).isoformat(timespec="milliseconds"))  # as store.stamped
+        _mark(es, index, _newest(es, index))
+
+
+def _newest(es: Elasticsearch, index: str) -> str:
+    """The newest `indexed_at` of the index, written as store.stamped writes it."""
+    newest = es.search(index=index, size=0, aggs={"newest": {"max": {"field": schema.INDEXED_AT}}})
+    millis = newest["aggregations"]["newest"].get("value")
+    return BEGINNING if millis is None else datetime.fromtimestamp(millis / 1000, timezone.utc).isoformat(timespec="milliseconds")
 
 
 def _mark(es: Elasticsearch, index: str, until: str) -> None:
@@ -246,7 +250,9 @@ def assign(es: Elasticsearch, index: str) -> StoryRun:
         run.articles += len(batch)
         run.written += store.update_fields(es, index, changes, refresh=False)
     es.indices.refresh(index=index)
-    if last is not None and last != until:
+    if until is None:  # an index without a mark had only articles without a story left: all are grouped now
+        _mark(es, index, _newest(es, index))
+    elif last != until:
         _mark(es, index, last)  # only now: a run cut short groups the same articles again
     run.seconds = time.monotonic() - started
     return run

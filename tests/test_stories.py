@@ -91,6 +91,14 @@ def test_new_copies_join_existing_stories_incrementally_and_rebuild_agrees(es, e
         left = stories.assign(es, index)
         assert (left.articles, left.joined, left.written) == (1, 1, 1)
         assert stories.assign(es, index).articles == 0
+        # an index an older version grouped has no mark: what it left without a story is grouped, then marked
+        meta = es.indices.get_mapping(index=index)[index]["mappings"]["_meta"]
+        es.indices.put_mapping(index=index, meta={k: v for k, v in meta.items() if k != stories.GROUPED_UNTIL})
+        late_id = es.search(index=index, query={"term": {"outlet": "Bay Tribune"}})["hits"]["hits"][0]["_id"]
+        es.update(index=index, id=late_id, doc={"story": None, "story_reason": None}, refresh=True)
+        legacy = stories.assign(es, index)
+        assert (legacy.articles, legacy.joined, legacy.written) == (1, 1, 1)
+        assert stories.grouped_until(es, index) is not None and stories.assign(es, index).articles == 0
         by_title = {}
         for hit in es.search(index=alias, size=100, source=["title", "story"])["hits"]["hits"]:
             by_title.setdefault(hit["_source"]["title"], set()).add(hit["_source"]["story"])
