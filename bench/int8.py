@@ -137,6 +137,7 @@ def ceiling(shares: dict, at_two: dict) -> str:
     products_fp32 = sum(fp32_nodes.get(name.removesuffix("_quant"), 0.0) for name in quantised)
     rest_int8, rest_fp32 = int8_s - products_int8, fp32_s - products_fp32
     measured = at_two["onnx int8"] / at_two["torch"]
+    flags = cpu_flags()
     needed = int8_s * measured / 2 - rest_int8  # the products' time at which int8 would be 2 × torch
     need = (f"{products_fp32 / needed:.1f} × their float32 selves" if needed > 0 else
             "less than no time at all, which no kernel can")
@@ -145,7 +146,7 @@ def ceiling(shares: dict, at_two: dict) -> str:
             f"everything else stays float32 and takes {rest_int8:.2f} s in int8 against {rest_fp32:.2f} s. "
             f"For int8 to run at 2 × torch, the products would have to run at {need}. "
             + ("This CPU's flags have no VNNI or AMX (int8 dot-product instructions): onnxruntime's int8 kernels multiply "
-               "with AVX2 alone. " if "vnni" not in cpu_flags() and "amx" not in cpu_flags() else "")
+               "with AVX2 alone. " if "vnni" not in flags and "amx" not in flags else "")
             + f"Measured: {measured:.2f} × torch at 2 threads.")
 
 

@@ -46,13 +46,18 @@ def alias_index(es: Elasticsearch, alias: str) -> str | None:
     return names[0] if names else None
 
 
+def index_meta(es: Elasticsearch, index: str) -> dict:
+    """What an index records of itself in its mapping's `_meta` (schema version, model, grouping's mark)."""
+    return es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
+
+
 def prepare(es: Elasticsearch, alias: str, embedder: Embedder, rebuild: bool = False,
             layout: schema.Layout = schema.Layout()) -> Target:
     """The index to write into: the alias's current one, or a new version (first run, or --rebuild) with
     the layout's shards and replicas."""
     current = alias_index(es, alias)
     if current and not rebuild:
-        meta = es.indices.get_mapping(index=current)[current]["mappings"].get("_meta", {})
+        meta = index_meta(es, current)
         if meta.get("schema_version", 0) < schema.SCHEMA_VERSION:
             raise SchemaOutdated(f"index {current} was built with index schema {meta.get('schema_version')} and this "
                                  f"version of Morgue writes schema {schema.SCHEMA_VERSION}: run `morgue index PATH... "

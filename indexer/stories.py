@@ -63,8 +63,8 @@ class StoryRun:
 
 
 # What grouping reads of an article (story_evidence.evidence takes these).
-FEATURES = [schema.DATE, schema.STORY, schema.STORY_REASON, schema.INDEXED_AT, schema.FINGERPRINT, schema.NAMES, schema.PEOPLE, schema.ORGANIZATIONS,
-            schema.PLACES, "quotes.key"]
+FEATURES = [schema.DATE, schema.STORY, schema.STORY_REASON, schema.INDEXED_AT, schema.FINGERPRINT, schema.NAMES,
+            schema.PEOPLE, schema.ORGANIZATIONS, schema.PLACES, "quotes.key"]
 ORDER = [{schema.DATE: {"order": "asc", "missing": "_last"}}, {schema.ID: "asc"}]
 
 
@@ -74,7 +74,7 @@ def _with_vectors(fields: list[str]) -> dict:
 
 def grouped_until(es: Elasticsearch, index: str) -> str | None:
     """The index's mark (GROUPED_UNTIL); None for an index no grouping of this version has marked."""
-    return es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {}).get(GROUPED_UNTIL)
+    return store.index_meta(es, index).get(GROUPED_UNTIL)
 
 
 def open_mark(es: Elasticsearch, index: str) -> None:
@@ -92,8 +92,7 @@ def _newest(es: Elasticsearch, index: str) -> str:
 
 
 def _mark(es: Elasticsearch, index: str, until: str) -> None:
-    meta = es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
-    es.indices.put_mapping(index=index, meta={**meta, GROUPED_UNTIL: until})  # _meta is replaced whole
+    es.indices.put_mapping(index=index, meta={**store.index_meta(es, index), GROUPED_UNTIL: until})  # replaced whole
 
 
 def _left(until: str | None) -> dict:
@@ -286,4 +285,4 @@ def forget(es: Elasticsearch, index: str) -> int:
     """Move the mark back to the beginning (for --rebuild): the next assign groups every article again,
     writing only those whose story changes. Returns the number of articles."""
     _mark(es, index, BEGINNING)
-    return es.count(index=index, query={"exists": {"field": schema.ID}})["count"]
+    return es.count(index=index)["count"]  # articles: nested passages and quotes are not counted
