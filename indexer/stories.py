@@ -64,7 +64,7 @@ class StoryRun:
 
 # What grouping reads of an article (story_evidence.evidence takes these).
 FEATURES = [schema.DATE, schema.STORY, schema.STORY_REASON, schema.INDEXED_AT, schema.FINGERPRINT, schema.NAMES,
-            schema.PEOPLE, schema.ORGANIZATIONS, schema.PLACES, "quotes.key"]
+            schema.PEOPLE, schema.ORGANIZATIONS, schema.PLACES, "quotes.key", schema.OUTLET, schema.TITLE]
 ORDER = [{schema.DATE: {"order": "asc", "missing": "_last"}}, {schema.ID: "asc"}]
 
 

@@ -11,8 +11,15 @@ plus verbatim copies. The evidence of a pair:
 - **who and where**: the overlap (Jaccard) of the names in the leads and of the people,
   organisations and places the parse found — formulaic texts about different actors ("Pall sets
   dividend" / "Walgreen sets dividend") read alike to the encoder but name different ones;
-- **the same quotation** in both.
-The last three are combined by a logistic model whose weights are fitted by `bench/story_model.py`
+- **the same quotation** in both;
+- **the title words** both titles use (outside function words), as a share of the shorter title:
+  "Calfed Posts Record Third Quarter Results" and "Calfed Inc <cal> 3rd Qtr Net" name one company;
+- **one outlet or two**: an outlet writes about one event once or twice (a report, a follow-up), and
+  its own pieces that read alike are more often a series (the next market report, next month's
+  figures) than coverage of one happening; different outlets that read alike in the same days
+  mostly cover one event. So a pair from one outlet needs more evidence (a weight of its own); an
+  article without an outlet counts half.
+The last five are combined by a logistic model whose weights are fitted by `bench/story_model.py`
 (see its result for the data and the fit); `probability` is the model, `decide` the rule.
 """
 from __future__ import annotations
@@ -26,6 +33,8 @@ from datetime import date
 import numpy as np
 from datasketch import MinHash
 
+from indexer.analysis import STOPWORDS
+
 NUM_PERM, BANDS = 64, 16
 ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 5
@@ -33,9 +42,10 @@ COPY_BANDS = 8  # ≥ half the bands equal: Jaccard of shingles ≈ 0.7 or more
 MAX_DAYS = 7  # the longest gap between two reports of one event (copies aside)
 
 # Logistic weights over features() (1, lead cosine, names Jaccard, entities Jaccard, shared quote, undated,
-# no entity in common, days apart), fitted by bench/story_model.py on SemEval-2022 Task 8 en-en and the
-# labelled BBC/Reuters pairs in bench/data/story_pairs.tsv (bench/results/story_model.md).
-WEIGHTS = (-16.24, 20.06, -1.25, 1.74, 6.37, -2.17, -1.22, -5.98)
+# no entity in common, days apart, one outlet, title words shared), fitted by bench/story_model.py on
+# SemEval-2022 Task 8 en-en (pairs of two outlets) and the labelled BBC/Reuters pairs (one outlet each) in
+# bench/data/story_pairs.tsv (bench/results/story_model.md).
+WEIGHTS = (-10.09, 13.13, 0.57, 0.76, 4.25, -0.54, -0.97, -3.24, -2.64, 2.08)
 FIRST_REPORT = "first of its story"  # the story reason of an article that no earlier one matched
 THRESHOLD = 0.5  # probability of the same event at which a pair joins (the undated weight makes undated pairs need more)
 
@@ -93,6 +103,8 @@ class Evidence:
     entities: float  # Jaccard of the people, organisations and places
     quote: bool  # a quotation in both
     days: int | None  # days apart; None when either has no date
+    outlet: float = 0.5  # 1 one outlet, 0 two, 0.5 when either names none
+    titles: float = 0.0  # title words in both, as a share of the shorter title's
 
 
 @dataclass
@@ -117,7 +129,35 @@ def evidence(a: dict, b: dict, same_statement: bool = False) -> Evidence:
     keys_b = {q.get("key") for q in b.get("quotes") or () if q.get("key")}
     return Evidence(bands, lead, jaccard(a.get("names"), b.get("names")),
                     jaccard(entity_set(a), entity_set(b)), same_statement or bool(keys_a & keys_b),
-                    abs((da - db).days) if da and db else None)
+                    abs((da - db).days) if da and db else None,
+                    one_outlet(a.get("outlet"), b.get("outlet")), title_overlap(a.get("title"), b.get("title")))
+
+
+def _outlet_key(outlet: str | None) -> str:
+    return re.sub(r"[^a-z0-9]", "", (outlet or "").lower())
+
+
+def one_outlet(a: str | None, b: str | None) -> float:
+    """1 when both articles name the same outlet ("BBC News" = "bbc news"), 0 when they name two, 0.5
+    when either names none."""
+    a, b = _outlet_key(a), _outlet_key(b)
+    return 0.5 if not a or not b else float(a == b)
+
+
+_TITLE_WORD = re.compile(r"[a-z0-9][a-z0-9'’-]*")
+TITLE_COMMON = STOPWORDS | NOT_NAMES | set("""says say new inc net qtr 1st 2nd 3rd 4th first second third fourth
+quarter year sets""".split())
+
+
+def title_words(title: str | None) -> set[str]:
+    return {w for w in _TITLE_WORD.findall((title or "").lower()) if len(w) > 1 and w not in TITLE_COMMON}
+
+
+def title_overlap(a: str | None, b: str | None) -> float:
+    """The words both titles use, as a share of the shorter title's (function words and formula words
+    such as "qtr", "net" left out); 0 when either has none."""
+    a, b = title_words(a), title_words(b)
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 def entity_set(doc: dict) -> set[str]:
@@ -126,11 +166,11 @@ def entity_set(doc: dict) -> set[str]:
 
 def features(e: Evidence) -> tuple[float, ...]:
     """(1, lead cosine, names Jaccard, entities Jaccard, shared quote, undated, no entity in common, days apart
-    as a share of MAX_DAYS): coverage of one event comes out within a day or two, a recurring report
-    (the next day's market close, next week's figures) days later."""
+    as a share of MAX_DAYS, one outlet, title words shared): coverage of one event comes out within a day
+    or two, a recurring report (the next day's market close, next week's figures) days later."""
     spread = min(e.days, MAX_DAYS) / MAX_DAYS if e.days is not None else 0.0
     return (1.0, e.lead or 0.0, e.names, e.entities, float(e.quote), float(e.days is None), float(e.entities == 0),
-            spread)
+            spread, e.outlet, e.titles)
 
 
 def probability(e: Evidence, weights=WEIGHTS) -> float:

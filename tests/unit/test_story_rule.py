@@ -1,4 +1,6 @@
 """The same-event rule and the story join, on hand-made evidence (no node, no model)."""
+from dataclasses import replace
+
 import numpy as np
 
 from indexer import stories, story_evidence as ev
@@ -30,11 +32,30 @@ def test_same_lead_more_than_a_week_apart_is_another_event():
 
 
 def test_undated_pairs_need_stronger_evidence():
-    lead = ev.evidence(_doc("a", _unit(1, 0.776)), _doc("b", _unit(1, 0)))  # cosine 0.79
+    lead = ev.evidence(_doc("a", _unit(1, 0.672)), _doc("b", _unit(1, 0)))  # cosine 0.83
     p = ev.probability(lead)
-    dated = ev.Evidence(lead.bands, lead.lead, lead.names, lead.entities, lead.quote, 1)
-    assert p < ev.THRESHOLD <= ev.probability(dated)  # enough for a dated pair, not for an undated one
+    dated = replace(lead, days=0)
+    assert p < ev.THRESHOLD <= ev.probability(dated)  # enough for a same-day pair, not for an undated one
     assert ev.decide(lead) is None and ev.decide(dated) is not None
+
+
+def test_one_outlet_needs_more_evidence_than_two():
+    # the same lead, same day: two outlets reporting alike are one event; one outlet's two alike pieces
+    # (next month's figures, the next market report) need more, e.g. the same words in the titles
+    a = {**_doc("a", _unit(1, 0.56), "2025-03-01"), "outlet": "Kell Point Courier", "title": "Council backs bridge"}
+    b = {**_doc("b", _unit(1, 0), "2025-03-01"), "outlet": "Harbour Times", "title": "Vote on the crossing"}
+    two = ev.evidence(a, b)
+    one = ev.evidence(a, {**b, "outlet": "kell point courier"})
+    assert (two.outlet, one.outlet, ev.evidence(a, {**b, "outlet": None}).outlet) == (0.0, 1.0, 0.5)
+    assert ev.decide(two) is not None and ev.decide(one) is None
+    titled = ev.evidence(a, {**b, "outlet": "Kell Point Courier", "title": "Council backs the new bridge"})
+    assert titled.titles == 1.0 and ev.decide(titled) is not None
+
+
+def test_title_words_leave_function_and_formula_words_out():
+    assert ev.title_words("Calfed Inc <cal> 3rd Qtr Net") == {"calfed", "cal"}
+    assert ev.title_overlap("Calfed Posts Record Third Quarter Results", "Calfed Inc <cal> 3rd Qtr Net") == 0.5
+    assert ev.title_overlap("", "Calfed") == 0.0
 
 
 def test_a_story_is_joined_as_a_whole_not_through_its_nearest_member():
