@@ -98,6 +98,37 @@ def profile(ctx, queries: list[str]) -> dict[str, list[float]]:
     return times
 
 
+def page_phases(ctx, queries: list[str]) -> dict[str, list[float]]:
+    """Where Elasticsearch spends the page search (plan.page_body for a hybrid search's first 10), from
+    its profile API: the query phase and each fetch sub-phase, in ms per page."""
+    from search_api import plan as bodies, search as service
+
+    times: dict[str, list[float]] = {}
+    for q in queries:
+        plan_ = service.make_plan(ctx, SearchQuery(q=q, mode="hybrid", size=10))
+        ranking = service.rank(plan_, retrieve.msearch(ctx.es, ctx.alias, plan_.legs, ctx.search_type))
+        ids = [f.id for f in ranking.fused[:10]]
+        if not ids:
+            continue
+        shard = ctx.es.search(index=ctx.alias, profile=True,
+                              **bodies.page_body(plan_.parsed, ids, plan_.vector))["profile"]["shards"][0]
+        parts = {"query phase": sum(s["query"][0]["time_in_nanos"] for s in shard["searches"]),
+                 "fetch phase, all": shard["fetch"]["time_in_nanos"]}
+        for child in shard["fetch"].get("children", []):
+            parts[f"fetch: {child['type']}"] = child["time_in_nanos"]
+        for name, nanos in parts.items():
+            times.setdefault(name, []).append(nanos / 1e6)
+    return times
+
+
+def phase_lines(times: dict[str, list[float]]) -> list[str]:
+    rows = [f"| {name} | {statistics.median(v):.2f} |" for name, v in
+            sorted(times.items(), key=lambda kv: -statistics.median(kv[1])) if statistics.median(v) >= 0.01]
+    return ["", "The page search inside Elasticsearch (profile API, one client, the same queries; inner hits are the "
+            "closest passage of each article, run again per article; highlight the fvh over title and body):", "",
+            "| part | p50 ms |", "|---|---:|", *rows]
+
+
 def profile_lines(times: dict[str, list[float]], api_p50: float) -> list[str]:
     total = sum(statistics.median(v) for v in times.values())
     rows = [f"| {stage} | {statistics.median(v):.1f} | {percentile(v, 95):.1f} |" for stage, v in times.items()]
@@ -164,6 +195,7 @@ def main() -> None:
             results[clients] = row
         memory = rss_mb(api.pid)
         stages = profile(ctx, queries)
+        phases = page_phases(ctx, queries)
     finally:
         api.terminate()
         api.wait(timeout=30)
@@ -191,6 +223,7 @@ def main() -> None:
               "Mean over all hybrid calls at each level: " + ", ".join(
                   f"{c} clients {statistics.mean(r['hybrid']):.1f} ms" for c, r in results.items()) + "."]
     lines += profile_lines(stages, percentile(results[levels[0]]["hybrid"], 50))
+    lines += phase_lines(phases)
     write_result(args.out, "\n".join(lines))
 
 
