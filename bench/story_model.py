@@ -140,13 +140,6 @@ def prf(predicted, gold) -> tuple[float, float, float]:
     return float(precision), float(recall), float(2 * precision * recall / max(precision + recall, 1e-9))
 
 
-def _rule(e: ev.Evidence, p: float) -> bool:
-    """story_evidence.decide with the probability given (a cross-validated one)."""
-    if e.bands >= ev.COPY_BANDS:
-        return True
-    return e.lead is not None and (e.days is None or e.days <= ev.MAX_DAYS) and p >= ev.THRESHOLD
-
-
 def main() -> None:
     here = Path(__file__).resolve().parents[1]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -177,7 +170,7 @@ def main() -> None:
         cv[folds == k] = 1 / (1 + np.exp(-xs[folds == k] @ w))
         held = np.flatnonzero(folds_lab == k)
         cv_lab[held] = 1 / (1 + np.exp(-x[len(sem) + held] @ w))
-    lab_cv = prf([_rule(e, p) for (e, *_), p in zip(lab, cv_lab)], [r[1] for r in lab]) if lab else (0.0,) * 3
+    lab_cv = prf([ev.decide(e, p=p) is not None for (e, *_), p in zip(lab, cv_lab)], [r[1] for r in lab]) if lab else (0.0,) * 3
     sem_prob = np.array([ev.probability(e, weights) for e, _ in sem])
     sem_copy = np.array([e.bands >= ev.COPY_BANDS for e, _ in sem])
     sweep = [(t, *prf((sem_prob >= t) | sem_copy, ys)) for t in np.arange(0.2, 0.91, 0.05)]

@@ -178,11 +178,12 @@ def probability(e: Evidence, weights=WEIGHTS) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def decide(e: Evidence, weights=WEIGHTS, threshold: float = THRESHOLD) -> Match | None:
-    """Copy, same event, or nothing: the one rule (the grouping and the benches call it)."""
+def decide(e: Evidence, weights=WEIGHTS, threshold: float = THRESHOLD, p: float | None = None) -> Match | None:
+    """Copy, same event, or nothing: the one rule (the grouping and the benches call it). p: the
+    model's probability when it comes from elsewhere (the bench's cross-validated fits)."""
     if e.bands >= COPY_BANDS:
         return Match("", "copy", 1.0 + e.bands / BANDS)
     if e.lead is None or (e.days is not None and e.days > MAX_DAYS):
         return None
-    p = probability(e, weights)
+    p = probability(e, weights) if p is None else p
     return Match("", "same event", p) if p >= threshold else None

@@ -5,7 +5,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from indexer import stories
+from indexer import store, stories
 from indexer.pipeline import Indexer
 
 WILDFIRE = "Wildfire forces evacuation of mountain villages"
@@ -92,7 +92,7 @@ def test_new_copies_join_existing_stories_incrementally_and_rebuild_agrees(es, e
         assert (left.articles, left.joined, left.written) == (1, 1, 1)
         assert stories.assign(es, index).articles == 0
         # an index an older version grouped has no mark: what it left without a story is grouped, then marked
-        meta = es.indices.get_mapping(index=index)[index]["mappings"]["_meta"]
+        meta = store.index_meta(es, index)
         es.indices.put_mapping(index=index, meta={k: v for k, v in meta.items() if k != stories.GROUPED_UNTIL})
         late_id = es.search(index=index, query={"term": {"outlet": "Bay Tribune"}})["hits"]["hits"][0]["_id"]
         es.update(index=index, id=late_id, doc={"story": None, "story_reason": None}, refresh=True)
