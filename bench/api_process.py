@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 
 
-def start_api(alias: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "MORGUE_INDEX": alias}
+def start_api(alias: str, port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
+    env = {**os.environ, "MORGUE_INDEX": alias, **(env or {})}
     process = subprocess.Popen([sys.executable, "-m", "morgue", "serve", "--host", "127.0.0.1", "--port", str(port)],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

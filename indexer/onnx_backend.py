@@ -125,6 +125,11 @@ class OnnxEncoder:
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
+        # No busy-waiting between runs: onnxruntime's threads otherwise spin on the cores for a while after
+        # each query is encoded, while Elasticsearch (on the same cores) answers the search that follows:
+        # a hybrid search on BBC took 6 ms (15 %) longer with spinning on, one client, 3 rounds of 80
+        # queries; batch throughput is the same within noise.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.output = self.session.get_outputs()[0].name

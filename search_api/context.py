@@ -2,6 +2,7 @@
 model, checked before a query vector is compared with passage vectors."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -16,7 +17,9 @@ from search_api.errors import ModelMismatch, translated
 
 INDEX_META_TTL = 60.0  # a rebuild may swap the alias: the recorded model is looked up again after this
 META_PATHS = "*.mappings._meta,*.settings.index.number_of_shards"
-RECENT_QUERIES = 256  # query vectors kept: a results page embeds its words once for the list and the timeline
+# query vectors kept: a results page embeds its words once for the list and the timeline (0: none, every
+# search embeds its words: what bench/latency.py measures, as its floor does)
+RECENT_QUERIES = int(os.environ.get("MORGUE_QUERY_VECTORS", "256"))
 
 
 @dataclass
@@ -44,6 +47,7 @@ class QueryVectors:
 
     vectors: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    capacity: int = RECENT_QUERIES
 
     def get(self, embedder: Embedder, text: str) -> list[float]:
         with self.lock:
@@ -53,7 +57,7 @@ class QueryVectors:
         vector = embedder.encode_query(text)
         with self.lock:
             self.vectors[text] = vector
-            while len(self.vectors) > RECENT_QUERIES:
+            while len(self.vectors) > self.capacity:
                 self.vectors.popitem(last=False)
         return vector
 

@@ -50,3 +50,23 @@ def test_unknown_backend_is_a_clear_error():
         Embedder(MINILM, "tensorrt")
     with pytest.raises(ValueError, match="ONNX only"):
         Embedder(DEFAULT_MODEL, "torch")
+
+
+def test_recent_query_vectors_are_reused_up_to_their_capacity(embedder):
+    from search_api.context import QueryVectors
+
+    kept = QueryVectors(capacity=1)
+    first = kept.get(embedder, TEXTS[0])
+    assert kept.get(embedder, TEXTS[0]) is first  # the same search's list and timeline: embedded once
+    kept.get(embedder, TEXTS[1])
+    assert list(kept.vectors) == [TEXTS[1]]  # the oldest went
+    assert np.allclose(kept.get(embedder, TEXTS[0]), first)
+    none = QueryVectors(capacity=0)  # MORGUE_QUERY_VECTORS=0: every search embeds its words
+    none.get(embedder, TEXTS[0])
+    assert not none.vectors
+
+
+def test_the_onnx_encoder_does_not_spin_between_runs(embedder):
+    embedder.encode_query("warm")
+    options = embedder.onnx.session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
