@@ -29,6 +29,7 @@ from search_api.query import SearchQuery
 from search_api.search import make_plan
 
 MODES = ("keyword", "semantic", "hybrid")
+WARM_UP = 10  # queries sent in every mode before measuring (model, caches, HNSW graph pages)
 
 
 def sample_queries(es, alias: str, count: int, seed: int = 7) -> list[str]:
@@ -132,7 +133,8 @@ def phase_lines(times: dict[str, list[float]]) -> list[str]:
 def profile_lines(times: dict[str, list[float]], api_p50: float) -> list[str]:
     total = sum(statistics.median(v) for v in times.values())
     rows = [f"| {stage} | {statistics.median(v):.1f} | {percentile(v, 95):.1f} |" for stage, v in times.items()]
-    return ["", "Where a hybrid search's time goes (in-process, one client, the same queries, query vectors cached):", "",
+    return ["", "Where a hybrid search's time goes (in-process, one client, the same queries, query vectors cached, "
+            "Elasticsearch's request cache emptied first):", "",
             "| stage | p50 ms | p95 ms |", "|---|---:|---:|", *rows,
             f"| sum of the stages' p50 | {total:.1f} | |",
             f"| API over HTTP, 1 client (includes the query encode, HTTP and FastAPI's response validation) | {api_p50:.1f} | |"]
@@ -151,7 +153,12 @@ def main() -> None:
     morgue = Morgue()
     es = morgue.es
     documents = es.count(index=args.alias)["count"]
-    queries = sample_queries(es, args.alias, args.queries)
+    # Each level its own queries (and the warm-up others again): a level that repeated the last one's
+    # would find its match-set counts (size 0 searches) in Elasticsearch's request cache
+    pool = sample_queries(es, args.alias, WARM_UP + args.queries * len(levels))
+    warm = pool[:WARM_UP]
+    by_level = {c: pool[WARM_UP + i * args.queries:WARM_UP + (i + 1) * args.queries] for i, c in enumerate(levels)}
+    queries = by_level[levels[0]]
     embedder = morgue.embedder
     embedder.encode_query("warm up")
     # No vector kept between calls: each API search embeds its words, as the floor's encode does (the
@@ -178,24 +185,28 @@ def main() -> None:
             retrieve.msearch(es, args.alias, {name: legs[name] for name in ("keyword", "semantic")}, ctx.search_type)
 
         def all_legs(q: str) -> None:
-            """Every body a hybrid search sends in its first round trip, the match-set count too."""
+            """Every body a hybrid search sends in its first round trip, the match-set count too (not
+            from the request cache, where the API's hybrid call of the same query has just put it)."""
             legs = make_plan(ctx, SearchQuery(q=q, mode="hybrid", size=10)).legs
-            retrieve.msearch(es, args.alias, legs, ctx.search_type)
+            header = {"index": args.alias, "request_cache": False,
+                      **({"search_type": ctx.search_type} if ctx.search_type else {})}
+            es.msearch(searches=[part for body in legs.values() for part in (header, body)])
 
-        vectors = {q: embedder.encode_query(q) for q in queries}
         ctx = morgue.with_alias(args.alias).context
-        for q in queries:
+        for q in pool:
             ctx.encode_query(q)  # cached: all_legs times Elasticsearch, not the encoder
         for mode in MODES:  # warm-up: model, caches, HNSW graph pages
-            run_clients(2, queries[:10], api_call(mode))
-        run_clients(2, queries[:10], raw_msearch)
+            run_clients(2, warm, api_call(mode))
+        run_clients(2, warm, raw_msearch)
         for clients in levels:
-            row = {mode: run_clients(clients, queries, api_call(mode)) for mode in MODES}
-            row["encode"] = run_clients(clients, queries, embedder.encode_query)
-            row["msearch"] = run_clients(clients, queries, raw_msearch)
-            row["all_legs"] = run_clients(clients, queries, all_legs)
+            asked = by_level[clients]
+            row = {mode: run_clients(clients, asked, api_call(mode)) for mode in MODES}
+            row["encode"] = run_clients(clients, asked, embedder.encode_query)
+            row["msearch"] = run_clients(clients, asked, raw_msearch)
+            row["all_legs"] = run_clients(clients, asked, all_legs)
             results[clients] = row
         memory = rss_mb(api.pid)
+        es.indices.clear_cache(index=args.alias, request=True)  # the profile's counts as cold as the API's were
         stages = profile(ctx, queries)
         phases = page_phases(ctx, queries)
     finally:
@@ -203,8 +214,8 @@ def main() -> None:
         api.wait(timeout=30)
     lines = ["# Query latency: API vs floors\n",
              f"Commit `{commit()}`, `python -m bench.latency --alias {args.alias} --clients {args.clients} "
-             f"--queries {args.queries}`: {documents} articles, {len(queries)} queries (article titles drawn with "
-             f"a fixed seed), each sent once per mode and level, {os.cpu_count()} CPUs, encoder {embedder.model_id}. "
+             f"--queries {args.queries}`: {documents} articles, {args.queries} queries a level (article titles drawn "
+             f"with a fixed seed, other ones at each level and for the warm-up), each sent once per mode, {os.cpu_count()} CPUs, encoder {embedder.model_id}. "
              f"One run; API and floors share it.\n",
              "| clients | keyword p50 / p95 | semantic p50 / p95 | hybrid p50 / p95 | encode p50 / p95 | raw _msearch p50 / p95 "
              "| hybrid floor p50 (encode + _msearch) | API hybrid / floor | _msearch of every leg sent p50 / p95 "
