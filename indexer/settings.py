@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Largest input file read by `morgue index`")
     file_seconds: float = Field(60.0, ge=0, description="Seconds the cleaning of one input may take before it is "
                                                         "rejected (0 = no limit)")
+    query_vectors: int = Field(256, ge=0, description="Recent query vectors the API keeps (a results page and its "
+                                                      "timeline embed the words once); 0 = every search embeds its words")
     api_keys: str | None = Field(None, description="Comma-separated API keys required on /api/* when set")
     cors_origins: str | None = Field(None, description="Comma-separated origins allowed to call the API (dashboards)")
     rate_limit: int = Field(0, ge=0, description="Requests per minute per API key (per client address without keys); "

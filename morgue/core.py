@@ -14,7 +14,7 @@ from indexer.local_es import LocalNode, managed_node
 from indexer.pipeline import Indexer
 from indexer.schema import Layout
 from indexer.settings import Settings
-from search_api.context import Context
+from search_api.context import Context, QueryVectors
 
 
 class Morgue:
@@ -37,7 +37,7 @@ class Morgue:
     @cached_property
     def context(self) -> Context:
         """What the read side needs (search, quotes, articles, counts)."""
-        return Context(self.cluster, self.alias, self.embedder)
+        return Context(self.cluster, self.alias, self.embedder, recent=QueryVectors(capacity=self.settings.query_vectors))
 
     @cached_property
     def nlp(self):

@@ -2,7 +2,6 @@
 model, checked before a query vector is compared with passage vectors."""
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -17,9 +16,7 @@ from search_api.errors import ModelMismatch, translated
 
 INDEX_META_TTL = 60.0  # a rebuild may swap the alias: the recorded model is looked up again after this
 META_PATHS = "*.mappings._meta,*.settings.index.number_of_shards"
-# query vectors kept: a results page embeds its words once for the list and the timeline (0: none, every
-# search embeds its words: what bench/latency.py measures, as its floor does)
-RECENT_QUERIES = int(os.environ.get("MORGUE_QUERY_VECTORS", "256"))
+RECENT_QUERIES = 256  # query vectors kept: a results page embeds its words once for the list and the timeline
 
 
 @dataclass
@@ -43,7 +40,8 @@ class IndexMeta:
 
 @dataclass
 class QueryVectors:
-    """The last RECENT_QUERIES query vectors, by text (shared by request threads)."""
+    """The last `capacity` query vectors, by text (shared by request threads); 0 keeps none, so every
+    search embeds its words (MORGUE_QUERY_VECTORS=0: what bench/latency.py measures, as its floor does)."""
 
     vectors: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
