@@ -15,6 +15,10 @@ match by stem only.
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+from importlib import resources
+
 TEXT = "morgue_text"  # stemmed, stopwords removed
 EXACT = "morgue_exact"  # lower-cased words as written
 EXACT_SUBFIELD = "exact"
@@ -71,3 +75,36 @@ def exact(field: str) -> str:
 
 def is_stopword(word: str) -> bool:
     return word.lower().strip("'’") in STOPWORDS
+
+
+# Possessives the dictionary cannot take apart. Hunspell strips "'s" only from the words it lists with
+# the possessive flag ("Blair's" → blair, "company's" → company), and the integ-test node has no
+# possessive filter, so "Abramovich's" or "contractor's" stayed one term that a search for abramovich
+# or contractor never matched: most foreign names, companies and places. The indexer writes each such
+# base into a field of its own (indexer.schema.POSSESSIVES, never shown), which the keyword leg
+# searches together with title and body as one field: "Abramovich's" then counts as an occurrence of
+# abramovich, as "Blair's" counts for blair.
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+POSSESSIVE_FLAG = "M"  # en_US.aff: SFX M 0 's
+
+
+@lru_cache(maxsize=1)
+def possessive_words() -> frozenset[str]:
+    """The lower-cased words the project's hunspell dictionary (indexer/hunspell/en_US) lists with the
+    possessive flag: hunspell stems their "'s" forms itself."""
+    text = resources.files("indexer").joinpath("hunspell", "en_US", "en_US.dic").read_text(encoding="utf-8")
+    words = (line.split("/", 1) for line in text.splitlines()[1:] if "/" in line)
+    return frozenset(word.lower() for word, flags in words if POSSESSIVE_FLAG in flags)
+
+
+def possessive_bases(text: str) -> list[str]:
+    """The base of every possessive ("Abramovich's", "Yukos’s") that hunspell leaves whole, once per
+    occurrence (the search scores how often a name occurs)."""
+    known = possessive_words()
+    bases = []
+    for token in _TOKEN.findall(text):
+        if len(token) > 3 and token[-2] in "'’" and token[-1] in "sS":
+            base = token[:-2]
+            if base.lower() not in known:
+                bases.append(base)
+    return bases

@@ -27,8 +27,19 @@ def words(content: list[str], fields: list[str], every: bool = False) -> dict:
     for first, second in list(zip(content, content[1:]))[:MAX_PAIRS]:
         should.append({"match_phrase": {body: {"query": f"{first} {second}", "slop": PROXIMITY_SLOP,
                                                "boost": PROXIMITY_BOOST}}})
+    if fields == TEXT_FIELDS:  # "Abramovich's" counts as abramovich (indexer.analysis.possessive_bases)
+        fields = fields + [schema.POSSESSIVES]
+        should.append(possessive_marks(content, [analysis.exact(f).split("^")[0] for f in TEXT_FIELDS]))
     main = {"query": text, "fields": fields, **({"operator": "and"} if every else {})}
     return {"bool": {"must": [{"combined_fields": main}], "should": should}}
+
+
+def possessive_marks(content: list[str], exact_fields: list[str]) -> dict:
+    """The words' possessive forms as written, on the exact subfields, scoring nothing: the search
+    itself found them through the possessives field, and the highlighter (which marks the terms of
+    this query) marks "Abramovich's" in the text for abramovich."""
+    forms = [f"{w.lower()}{mark}s" for w in content for mark in "'’"]
+    return {"bool": {"should": [{"term": {f: form}} for f in exact_fields for form in forms], "boost": 0.0}}
 
 
 def stopwords_only(text: str, fields: list[str]) -> dict:

@@ -119,6 +119,22 @@ def test_a_question_finds_its_article(api):
     assert hits["hits"] and "barrier" in hits["hits"][0]["title"].lower()
 
 
+def test_a_name_finds_and_marks_its_possessive_form(api):
+    """The dictionary does not list "Aldren", so hunspell leaves "Aldren's" whole: the possessives field
+    makes it count for aldren, and the highlight marks it as written."""
+    from indexer.analysis import possessive_bases
+
+    assert possessive_bases("Port Aldren's budget, Blair's plan, Yukos’s debts") == ["Aldren", "Yukos"]
+    hits = api.get("/api/search", params={"q": "aldren schools", "mode": "keyword", "size": 20}).json()["hits"]
+    budget = [h for h in hits if h["url"] == "https://northern-ledger.example/2024/10/14/budget"]
+    assert budget, [(h["title"], h["url"]) for h in hits]  # the article writes only "Port Aldren's"
+    marked = {h["text"][a:b] for h in budget[0]["highlights"] for a, b in h["matches"]}
+    assert "Aldren's" in marked, budget[0]["highlights"]
+    alone = api.get("/api/search", params={"q": "aldren", "mode": "keyword", "size": 50}).json()["hits"]
+    assert "https://northern-ledger.example/2024/10/14/budget" in {h["url"] for h in alone}
+    assert "possessives" not in budget[0]  # internal: never shown
+
+
 def test_syntax_error_names_the_position(api):
     error = api.get("/api/search", params={"q": "kirby AND"}).json()["error"]
     assert error["code"] == "query_syntax" and "position 9" in error["message"] and error["detail"]["example"]

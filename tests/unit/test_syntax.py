@@ -40,7 +40,12 @@ def test_adjacent_words_are_one_clause_with_exact_and_proximity_parts():
     clause = parse("house prices falling").query["bool"]
     assert clause["must"][0]["combined_fields"]["query"] == "house prices falling"
     kinds = [next(iter(part)) for part in clause["should"]]
-    assert kinds == ["combined_fields", "match_phrase", "match_phrase"]
+    assert kinds == ["combined_fields", "match_phrase", "match_phrase", "bool"]
+    assert clause["must"][0]["combined_fields"]["fields"][-1] == "possessives"  # "Aldren's" counts for aldren
+    marks = clause["should"][-1]["bool"]  # its possessive forms, marked by the highlighter, scoring nothing
+    assert marks["boost"] == 0 and {"term": {"body.exact": "prices's"}} in marks["should"]
+    title_only = parse("title:aldren").query
+    assert "possessives" not in json.dumps(title_only)  # a field asked for is searched alone
 
 
 def test_negations_and_fields_are_not_read_by_the_encoder():
