@@ -97,14 +97,18 @@ def possessive_words() -> frozenset[str]:
     return frozenset(word.lower() for word, flags in words if POSSESSIVE_FLAG in flags)
 
 
+def without_possessive(word: str) -> str:
+    """"Abramovich's" → "Abramovich"; any other word as it is."""
+    return word[:-2] if len(word) > 3 and word[-2] in "'’" and word[-1] in "sS" else word
+
+
 def possessive_bases(text: str) -> list[str]:
     """The base of every possessive ("Abramovich's", "Yukos’s") that hunspell leaves whole, once per
     occurrence (the search scores how often a name occurs)."""
     known = possessive_words()
     bases = []
     for token in _TOKEN.findall(text):
-        if len(token) > 3 and token[-2] in "'’" and token[-1] in "sS":
-            base = token[:-2]
-            if base.lower() not in known:
-                bases.append(base)
+        base = without_possessive(token)
+        if base != token and base.lower() not in known:
+            bases.append(base)
     return bases

@@ -19,7 +19,10 @@ KEYWORD_FIELDS = {"outlet": schema.OUTLET, "language": schema.LANGUAGE, "author"
 def words(content: list[str], fields: list[str], every: bool = False) -> dict:
     """Plain words (stopwords already left out) as one clause: BM25 over the fields as one field on
     the stemmed text, the same words on the exact subfields, adjacent pairs as sloppy phrases. Any
-    word may match, or with `every` (watches) each one must."""
+    word may match, or with `every` (watches) each one must. On title and body, a possessive typed in
+    the query is its name ("Abramovich's yacht" finds "Abramovich"), as the index reads it."""
+    if fields == TEXT_FIELDS:
+        content = [analysis.without_possessive(w) for w in content]
     text = " ".join(content)
     should: list[dict] = [{"combined_fields": {"query": text, "fields": [analysis.exact(f) for f in fields],
                                                "boost": EXACT_BOOST}}]

@@ -133,6 +133,8 @@ def test_a_name_finds_and_marks_its_possessive_form(api):
     alone = api.get("/api/search", params={"q": "aldren", "mode": "keyword", "size": 50}).json()["hits"]
     assert "https://northern-ledger.example/2024/10/14/budget" in {h["url"] for h in alone}
     assert "possessives" not in budget[0]  # internal: never shown
+    typed = api.get("/api/search", params={"q": "Aldren’s", "mode": "keyword", "size": 50}).json()["hits"]
+    assert {h["url"] for h in typed} >= {h["url"] for h in alone}  # a possessive typed is the name
 
 
 def test_syntax_error_names_the_position(api):

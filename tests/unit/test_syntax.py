@@ -44,6 +44,7 @@ def test_adjacent_words_are_one_clause_with_exact_and_proximity_parts():
     assert clause["must"][0]["combined_fields"]["fields"][-1] == "possessives"  # "Aldren's" counts for aldren
     marks = clause["should"][-1]["bool"]  # its possessive forms, marked by the highlighter, scoring nothing
     assert marks["boost"] == 0 and {"term": {"body.exact": "prices's"}} in marks["should"]
+    assert parse("Aldren’s budget").query["bool"]["must"][0]["combined_fields"]["query"] == "Aldren budget"
     title_only = parse("title:aldren").query
     assert "possessives" not in json.dumps(title_only)  # a field asked for is searched alone
 
