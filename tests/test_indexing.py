@@ -83,6 +83,20 @@ def test_rebuild_swaps_the_alias_to_a_new_version(es, indexer, archive):
     assert es.count(index=indexer.alias)["count"] == 4
 
 
+def test_an_index_of_an_older_schema_asks_for_a_rebuild_which_brings_the_new_fields(es, indexer, archive):
+    (archive / "possessive.txt").write_text("Nakaschev's budget\n\nMinister Nakaschev's plan for the port "
+                                            "was approved on Tuesday by the council after a long debate.\n")
+    indexer.run([archive], quiet=True)
+    first = store.alias_index(es, indexer.alias)
+    hit = es.search(index=indexer.alias, query={"match": {schema.POSSESSIVES: "nakaschev"}})["hits"]["hits"]
+    assert hit and hit[0]["_source"][schema.POSSESSIVES] == "Nakaschev Nakaschev"  # title and body
+    es.indices.put_mapping(index=first, meta={**store.index_meta(es, first), "schema_version": schema.SCHEMA_VERSION - 1})
+    with pytest.raises(store.SchemaOutdated, match="--rebuild"):
+        indexer.run([archive], quiet=True)
+    summary = indexer.run([archive], rebuild=True, quiet=True)
+    assert summary.counts["indexed"] == 5 and store.index_meta(es, store.alias_index(es, indexer.alias))["schema_version"] == schema.SCHEMA_VERSION
+
+
 def test_prune_removes_articles_whose_files_are_gone(es, indexer, archive):
     indexer.run([archive], quiet=True)
     (archive / "strike.txt").unlink()
