@@ -77,14 +77,18 @@ def is_stopword(word: str) -> bool:
     return word.lower().strip("'’") in STOPWORDS
 
 
-# Possessives the dictionary cannot take apart. Hunspell strips "'s" only from the words it lists with
-# the possessive flag ("Blair's" → blair, "company's" → company), and the integ-test node has no
-# possessive filter, so "Abramovich's" or "contractor's" stayed one term that a search for abramovich
-# or contractor never matched: most foreign names, companies and places. The indexer writes each such
-# base into a field of its own (indexer.schema.POSSESSIVES, never shown), which the keyword leg
-# searches together with title and body as one field: "Abramovich's" then counts as an occurrence of
-# abramovich, as "Blair's" counts for blair.
-_TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+# Forms of a word the analysis cannot bring together. The integ-test node has only the standard
+# tokenizer and no possessive, pattern or word-delimiter filter (those are in analysis-common), so:
+# - hunspell strips "'s" only from the words it lists with the possessive flag ("Blair's" → blair,
+#   "company's" → company): "Abramovich's" or "contractor's" stayed one term that a search for
+#   abramovich or contractor never matched (most foreign names, companies and places);
+# - "U.S." is the term u.s and "US" the term us: one outlet's "US sanctions" never met another's
+#   "U.S. sanctions" (BBC writes US, Reuters U.S.).
+# The indexer writes these words' other form (Abramovich, US) into a field of its own
+# (indexer.schema.VARIANTS, never shown), which the keyword leg searches together with title and body
+# as one field; a query reads its words the same way (query_form).
+_TOKEN = re.compile(r"\w+(?:['’.]\w+)*")
+_DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]\.?$")  # U.S., U.K, e.u.
 POSSESSIVE_FLAG = "M"  # en_US.aff: SFX M 0 's
 
 
@@ -97,18 +101,20 @@ def possessive_words() -> frozenset[str]:
     return frozenset(word.lower() for word, flags in words if POSSESSIVE_FLAG in flags)
 
 
-def without_possessive(word: str) -> str:
-    """"Abramovich's" → "Abramovich"; any other word as it is."""
-    return word[:-2] if len(word) > 3 and word[-2] in "'’" and word[-1] in "sS" else word
+def query_form(word: str) -> str:
+    """"Abramovich's" → "Abramovich", "U.S." → "US"; any other word as it is."""
+    if len(word) > 3 and word[-2] in "'’" and word[-1] in "sS":
+        word = word[:-2]
+    return word.replace(".", "") if _DOTTED.match(word) else word
 
 
-def possessive_bases(text: str) -> list[str]:
-    """The base of every possessive ("Abramovich's", "Yukos’s") that hunspell leaves whole, once per
-    occurrence (the search scores how often a name occurs)."""
+def variants(text: str) -> list[str]:
+    """The other form of every possessive that hunspell leaves whole ("Abramovich's", "Yukos’s") and of
+    every dotted abbreviation ("U.S."), once per occurrence (the search scores how often a word occurs)."""
     known = possessive_words()
-    bases = []
+    found = []
     for token in _TOKEN.findall(text):
-        base = without_possessive(token)
-        if base != token and base.lower() not in known:
-            bases.append(base)
-    return bases
+        form = query_form(token)
+        if form != token and (form.lower() not in known or "." in token):
+            found.append(form)
+    return found

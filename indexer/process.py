@@ -109,7 +109,7 @@ def process(raws: list[RawArticle], options: Options, encode: Encode, nlp=None) 
 
 def document(article: Article, passages: list[Passage], vectors, quote_vectors, lead_vector) -> dict:
     d = article.date
-    possessives = analysis.possessive_bases(f"{article.title or ''}\n{article.body}")
+    variants = analysis.variants(f"{article.title or ''}\n{article.body}")
     return {
         schema.ID: article.id, schema.TITLE: article.title, schema.BODY: article.body, schema.OUTLET: article.outlet,
         schema.DATE: d.date, schema.DATE_PRECISION: d.precision, schema.YEAR: d.year, schema.MONTH: d.month,
@@ -123,7 +123,7 @@ def document(article: Article, passages: list[Passage], vectors, quote_vectors, 
         schema.STORY: article.id, schema.STORY_REASON: story_evidence.FIRST_REPORT,
         schema.FINGERPRINT: story_evidence.fingerprint(article.body),
         schema.NAMES: story_evidence.names(article.body),
-        **({schema.POSSESSIVES: " ".join(possessives)} if possessives else {}),
+        **({schema.VARIANTS: " ".join(variants)} if variants else {}),
         schema.LEAD_VECTOR: lead_vector,
         schema.PASSAGES: [{"text": p.text, "start": p.start, "end": p.end, "vector": v} for p, v in zip(passages, vectors)],
     }

@@ -12,7 +12,7 @@ from indexer import analysis
 from indexer.embed import ModelInfo
 
 SCHEMA_VERSION = 6  # 5: English analysis (hunspell, stopwords, exact subfields), BM25 k1/b, lead = title + lead;
-# 6: possessives of names the dictionary does not list (POSSESSIVES)
+# 6: the forms of words the analysis cannot bring together (VARIANTS)
 
 # Article fields
 ID = "id"
@@ -43,7 +43,7 @@ PASSAGE_VECTOR = "passages.vector"
 QUOTE_KEY = "quotes.key"
 QUOTE_VECTOR = "quotes.vector"
 INDEXED_AT = "indexed_at"
-POSSESSIVES = "possessives"  # bases of "Abramovich's" and the like, searched with title and body (indexer.analysis)
+VARIANTS = "variants"  # "Abramovich's" as Abramovich, "U.S." as US: searched with title and body (indexer.analysis)
 
 _KEYWORD = {"type": "keyword"}
 
@@ -56,7 +56,7 @@ ENTITY_COUNTS = "entity_counts"  # {kind: {name: mentions}}
 # What a list of articles shows of each one (quote search, related coverage).
 SUMMARY = [TITLE, OUTLET, DATE, DATE_PRECISION, URL, LANGUAGE, STORY]
 # Kept for indexing and grouping, never shown: SOURCE is a path on the indexing machine.
-INTERNAL = [SOURCE, CONTENT_HASH, INPUT_HASH, FINGERPRINT, NAMES, LEAD_VECTOR, POSSESSIVES]
+INTERNAL = [SOURCE, CONTENT_HASH, INPUT_HASH, FINGERPRINT, NAMES, LEAD_VECTOR, VARIANTS]
 
 
 def cosine_from_score(score: float) -> float:
@@ -103,7 +103,7 @@ def mapping(model: ModelInfo) -> dict:
             ID: _KEYWORD,
             TITLE: analysis.text_field(highlighted=True),
             BODY: analysis.text_field(highlighted=True),
-            POSSESSIVES: {"type": "text", "analyzer": analysis.TEXT},
+            VARIANTS: {"type": "text", "analyzer": analysis.TEXT},
             OUTLET: _KEYWORD,
             DATE: {"type": "date"},
             DATE_PRECISION: _KEYWORD,

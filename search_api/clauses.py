@@ -19,10 +19,10 @@ KEYWORD_FIELDS = {"outlet": schema.OUTLET, "language": schema.LANGUAGE, "author"
 def words(content: list[str], fields: list[str], every: bool = False) -> dict:
     """Plain words (stopwords already left out) as one clause: BM25 over the fields as one field on
     the stemmed text, the same words on the exact subfields, adjacent pairs as sloppy phrases. Any
-    word may match, or with `every` (watches) each one must. On title and body, a possessive typed in
-    the query is its name ("Abramovich's yacht" finds "Abramovich"), as the index reads it."""
+    word may match, or with `every` (watches) each one must. On title and body, words are read as the
+    index reads their variants ("Abramovich's" → Abramovich, "U.S." → US; indexer.analysis.variants)."""
     if fields == TEXT_FIELDS:
-        content = [analysis.without_possessive(w) for w in content]
+        content = [analysis.query_form(w) for w in content]
     text = " ".join(content)
     should: list[dict] = [{"combined_fields": {"query": text, "fields": [analysis.exact(f) for f in fields],
                                                "boost": EXACT_BOOST}}]
@@ -30,19 +30,20 @@ def words(content: list[str], fields: list[str], every: bool = False) -> dict:
     for first, second in list(zip(content, content[1:]))[:MAX_PAIRS]:
         should.append({"match_phrase": {body: {"query": f"{first} {second}", "slop": PROXIMITY_SLOP,
                                                "boost": PROXIMITY_BOOST}}})
-    if fields == TEXT_FIELDS:  # "Abramovich's" counts as abramovich (indexer.analysis.possessive_bases)
-        fields = fields + [schema.POSSESSIVES]
-        should.append(possessive_marks(content, [analysis.exact(f).split("^")[0] for f in TEXT_FIELDS]))
+    if fields == TEXT_FIELDS:
+        fields = fields + [schema.VARIANTS]
+        should.append(variant_marks(content, [analysis.exact(f).split("^")[0] for f in TEXT_FIELDS]))
     main = {"query": text, "fields": fields, **({"operator": "and"} if every else {})}
     return {"bool": {"must": [{"combined_fields": main}], "should": should}}
 
 
-def possessive_marks(content: list[str], exact_fields: list[str]) -> dict:
-    """The words' possessive forms as written, on the exact subfields, scoring nothing: the search
-    itself found them through the possessives field, and the highlighter (which marks the terms of
-    this query) marks "Abramovich's" in the text for abramovich."""
+def variant_marks(content: list[str], exact_fields: list[str]) -> dict:
+    """The words' variants as the text writes them (Abramovich's, U.S.), on the exact subfields,
+    scoring nothing: the search found them through the variants field, and the highlighter (which
+    marks the terms of this query) marks them in the text."""
     forms = [f"{w.lower()}{mark}s" for w in content for mark in "'’"]
-    return {"bool": {"should": [{"term": {f: form}} for f in exact_fields for form in forms], "boost": 0.0}}
+    forms += [".".join(w.lower()) for w in content if 2 <= len(w) <= 4 and w.isalpha()]
+    return {"bool": {"should": [{"terms": {f: forms}} for f in exact_fields], "boost": 0.0}}
 
 
 def stopwords_only(text: str, fields: list[str]) -> dict:

@@ -88,13 +88,34 @@ def test_an_index_of_an_older_schema_asks_for_a_rebuild_which_brings_the_new_fie
                                             "was approved on Tuesday by the council after a long debate.\n")
     indexer.run([archive], quiet=True)
     first = store.alias_index(es, indexer.alias)
-    hit = es.search(index=indexer.alias, query={"match": {schema.POSSESSIVES: "nakaschev"}})["hits"]["hits"]
-    assert hit and hit[0]["_source"][schema.POSSESSIVES] == "Nakaschev Nakaschev"  # title and body
+    hit = es.search(index=indexer.alias, query={"match": {schema.VARIANTS: "nakaschev"}})["hits"]["hits"]
+    assert hit and hit[0]["_source"][schema.VARIANTS] == "Nakaschev Nakaschev"  # title and body
     es.indices.put_mapping(index=first, meta={**store.index_meta(es, first), "schema_version": schema.SCHEMA_VERSION - 1})
     with pytest.raises(store.SchemaOutdated, match="--rebuild"):
         indexer.run([archive], quiet=True)
     summary = indexer.run([archive], rebuild=True, quiet=True)
     assert summary.counts["indexed"] == 5 and store.index_meta(es, store.alias_index(es, indexer.alias))["schema_version"] == schema.SCHEMA_VERSION
+
+
+def test_either_spelling_of_an_abbreviation_or_a_possessive_finds_both(es_url, make_app, indexer, tmp_path):
+    """One outlet writes "US" and "Nakaschev", another "U.S." and "Nakaschev's": each spelling typed
+    finds both articles, and the marks show each as written."""
+    from fastapi.testclient import TestClient
+
+    folder = tmp_path / "spellings"
+    folder.mkdir()
+    (folder / "one.txt").write_text("US envoy arrives in Seoul\n\nThe US envoy arrived in Seoul on Monday for "
+                                    "talks on trade and security with minister Nakaschev and officials.\n")
+    (folder / "two.txt").write_text("U.S. envoy meets Korean minister\n\nThe U.S. envoy met Nakaschev's trade "
+                                    "ministry on Tuesday, officials said after the talks in Seoul.\n")
+    indexer.run([folder], quiet=True)
+    with TestClient(make_app(es_url, indexer.alias)) as api:
+        for typed, forms in (("US envoy", {"US", "U.S"}), ("U.S. envoy", {"US", "U.S"}),
+                             ("Nakaschev", {"Nakaschev", "Nakaschev's"}), ("Nakaschev's", {"Nakaschev", "Nakaschev's"})):
+            hits = api.get("/api/search", params={"q": typed, "mode": "keyword"}).json()["hits"]
+            assert len(hits) == 2, (typed, [h["title"] for h in hits])
+            marked = {h["text"][a:b] for hit in hits for h in hit["highlights"] for a, b in h["matches"]}
+            assert all(any(form in span.split() for span in marked) for form in forms), (typed, marked)
 
 
 def test_prune_removes_articles_whose_files_are_gone(es, indexer, archive):
