@@ -83,11 +83,13 @@ def is_stopword(word: str) -> bool:
 #   "company's" → company): "Abramovich's" or "contractor's" stayed one term that a search for
 #   abramovich or contractor never matched (most foreign names, companies and places);
 # - "U.S." is the term u.s and "US" the term us: one outlet's "US sanctions" never met another's
-#   "U.S. sanctions" (BBC writes US, Reuters U.S.).
-# The indexer writes these words' other form (Abramovich, US) into a field of its own
+#   "U.S. sanctions" (BBC writes US, Reuters U.S.);
+# - "e-mail" is the terms e and mail: a search for email missed the 74 BBC articles that write
+#   e-mail (10 write email); "co-operation" and "cooperation", "anti-war" and "antiwar" likewise.
+# The indexer writes these words' other form (Abramovich, US, email) into a field of its own
 # (indexer.schema.VARIANTS, never shown), which the keyword leg searches together with title and body
-# as one field; a query reads its words the same way (query_form).
-_TOKEN = re.compile(r"\w+(?:['’.]\w+)*")
+# as one field; a query reads its words the same way (query_forms).
+_TOKEN = re.compile(r"\w+(?:['’.-]\w+)*")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]\.?$")  # U.S., U.K, e.u.
 POSSESSIVE_FLAG = "M"  # en_US.aff: SFX M 0 's
 
@@ -108,13 +110,32 @@ def query_form(word: str) -> str:
     return word.replace(".", "") if _DOTTED.match(word) else word
 
 
+def _parts(token: str) -> tuple[list[str], str | None]:
+    """A token's hyphen-separated parts in their query form, and the two parts written as one word
+    when the token is two words of letters joined by a hyphen ("e-mail" → "email")."""
+    parts = [query_form(p) for p in token.split("-")]
+    joined = "".join(parts) if len(parts) == 2 and all(p.isalpha() for p in parts) else None
+    return parts, joined
+
+
+def query_forms(word: str) -> list[str]:
+    """What a typed word searches: "Abramovich's" → [Abramovich], "U.S." → [US], "e-mail" → [e-mail,
+    email] (either spelling in the text)."""
+    parts, joined = _parts(word)
+    return ["-".join(parts)] + ([joined] if joined else [])
+
+
 def variants(text: str) -> list[str]:
-    """The other form of every possessive that hunspell leaves whole ("Abramovich's", "Yukos’s") and of
-    every dotted abbreviation ("U.S."), once per occurrence (the search scores how often a word occurs)."""
+    """The other form of every possessive that hunspell leaves whole ("Abramovich's", "Yukos’s"), of
+    every dotted abbreviation ("U.S.") and of every pair of words joined by a hyphen ("e-mail"), once
+    per occurrence (the search scores how often a word occurs)."""
     known = possessive_words()
     found = []
     for token in _TOKEN.findall(text):
-        form = query_form(token)
-        if form != token and (form.lower() not in known or "." in token):
-            found.append(form)
+        parts, joined = _parts(token)
+        for written, form in zip(token.split("-"), parts):
+            if form != written and (form.lower() not in known or "." in written):
+                found.append(form)
+        if joined:
+            found.append(joined)
     return found

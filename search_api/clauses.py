@@ -20,9 +20,10 @@ def words(content: list[str], fields: list[str], every: bool = False) -> dict:
     """Plain words (stopwords already left out) as one clause: BM25 over the fields as one field on
     the stemmed text, the same words on the exact subfields, adjacent pairs as sloppy phrases. Any
     word may match, or with `every` (watches) each one must. On title and body, words are read as the
-    index reads their variants ("Abramovich's" → Abramovich, "U.S." → US; indexer.analysis.variants)."""
+    index reads their variants ("Abramovich's" → Abramovich, "U.S." → US, "e-mail" → e-mail or email;
+    indexer.analysis.variants)."""
     if fields == TEXT_FIELDS:
-        content = [analysis.query_form(w) for w in content]
+        content = list(dict.fromkeys(form for w in content for form in analysis.query_forms(w)))
     text = " ".join(content)
     should: list[dict] = [{"combined_fields": {"query": text, "fields": [analysis.exact(f) for f in fields],
                                                "boost": EXACT_BOOST}}]

@@ -97,21 +97,22 @@ def test_an_index_of_an_older_schema_asks_for_a_rebuild_which_brings_the_new_fie
     assert summary.counts["indexed"] == 5 and store.index_meta(es, store.alias_index(es, indexer.alias))["schema_version"] == schema.SCHEMA_VERSION
 
 
-def test_either_spelling_of_an_abbreviation_or_a_possessive_finds_both(es_url, make_app, indexer, tmp_path):
-    """One outlet writes "US" and "Nakaschev", another "U.S." and "Nakaschev's": each spelling typed
-    finds both articles, and the marks show each as written."""
+def test_either_spelling_of_an_abbreviation_a_possessive_or_a_compound_finds_both(es_url, make_app, indexer, tmp_path):
+    """One outlet writes "US", "Nakaschev" and "email", another "U.S.", "Nakaschev's" and "e-mail": each
+    spelling typed finds both articles, and the marks show US and Nakaschev as each text writes them."""
     from fastapi.testclient import TestClient
 
     folder = tmp_path / "spellings"
     folder.mkdir()
     (folder / "one.txt").write_text("US envoy arrives in Seoul\n\nThe US envoy arrived in Seoul on Monday for "
-                                    "talks on trade and security with minister Nakaschev and officials.\n")
+                                    "talks on trade and security with minister Nakaschev, his office said by email.\n")
     (folder / "two.txt").write_text("U.S. envoy meets Korean minister\n\nThe U.S. envoy met Nakaschev's trade "
-                                    "ministry on Tuesday, officials said after the talks in Seoul.\n")
+                                    "ministry on Tuesday, officials said in an e-mail after the talks in Seoul.\n")
     indexer.run([folder], quiet=True)
     with TestClient(make_app(es_url, indexer.alias)) as api:
         for typed, forms in (("US envoy", {"US", "U.S"}), ("U.S. envoy", {"US", "U.S"}),
-                             ("Nakaschev", {"Nakaschev", "Nakaschev's"}), ("Nakaschev's", {"Nakaschev", "Nakaschev's"})):
+                             ("Nakaschev", {"Nakaschev", "Nakaschev's"}), ("Nakaschev's", {"Nakaschev", "Nakaschev's"}),
+                             ("email", {"email"}), ("e-mail", {"email", "mail"})):
             hits = api.get("/api/search", params={"q": typed, "mode": "keyword"}).json()["hits"]
             assert len(hits) == 2, (typed, [h["title"] for h in hits])
             marked = {h["text"][a:b] for hit in hits for h in hit["highlights"] for a, b in h["matches"]}

@@ -20,3 +20,12 @@ def test_analysis_settings_name_the_dictionary_and_share_the_stopwords():
     assert chain.index("morgue_hunspell") < chain.index("lowercase") < chain.index("morgue_stop")
     assert analysis.is_stopword("The") and not analysis.is_stopword("US") and not analysis.is_stopword("May")
     assert analysis.exact("title^2") == "title.exact^2" and analysis.exact("body") == "body.exact"
+
+
+def test_variants_are_the_forms_the_analysis_cannot_bring_together():
+    text = ("Labour's plan, Blair's reply, the company's view, Abramovich’s club, U.S. trade, the U.S.-led talks, "
+            "an e-mail on Wi-Fi, state-of-the-art kit, the 2004-05 season, it's late")
+    # Blair and company carry hunspell's possessive flag (it stems them); "Labour" is not in en_US at all
+    assert analysis.variants(text) == ["Labour", "Abramovich", "US", "US", "email", "WiFi"]
+    assert analysis.query_forms("U.S.") == ["US"] and analysis.query_forms("Labour's") == ["Labour"]
+    assert analysis.query_forms("e-mail") == ["e-mail", "email"] and analysis.query_forms("email") == ["email"]

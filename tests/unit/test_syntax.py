@@ -46,6 +46,7 @@ def test_adjacent_words_are_one_clause_with_exact_and_proximity_parts():
     assert marks["boost"] == 0 and "prices's" in marks["should"][1]["terms"]["body.exact"]
     assert parse("Aldren’s budget").query["bool"]["must"][0]["combined_fields"]["query"] == "Aldren budget"
     assert parse("U.S. sanctions").query["bool"]["must"][0]["combined_fields"]["query"] == "US sanctions"
+    assert parse("e-mail hacking").query["bool"]["must"][0]["combined_fields"]["query"] == "e-mail email hacking"
     assert "u.s" in parse("US sanctions").query["bool"]["should"][-1]["bool"]["should"][1]["terms"]["body.exact"]
     title_only = parse("title:aldren").query
     assert "variants" not in json.dumps(title_only)  # a field asked for is searched alone
