@@ -125,6 +125,13 @@ def query_forms(word: str) -> list[str]:
     return ["-".join(parts)] + ([joined] if joined else [])
 
 
+def written_forms(word: str) -> list[str]:
+    """How a text may write a typed word, for marking it: its query forms and, for a short word typed
+    in capitals, the dotted abbreviation ("US" → [US, U.S])."""
+    forms = query_forms(word)
+    return forms + [".".join(f) for f in forms if 2 <= len(f) <= 4 and f.isalpha() and f.isupper()]
+
+
 def variants(text: str) -> list[str]:
     """The other form of every possessive that hunspell leaves whole ("Abramovich's", "Yukos’s"), of
     every dotted abbreviation ("U.S.") and of every pair of words joined by a hyphen ("e-mail"), once

@@ -107,6 +107,13 @@ def process(raws: list[RawArticle], options: Options, encode: Encode, nlp=None) 
     return [next(indexed) if isinstance(p, Article) else p for p in prepared]
 
 
+def quote_doc(quote, body: str, vector) -> dict:
+    """A quote as stored: its fields, its vector and its words' variants (UNN's Kirby says "U.S. troops",
+    TASS's "US troops": a quote search for either finds both)."""
+    variants = analysis.variants(quote.text)
+    return {**quote.to_doc(body), "vector": vector, **({"variants": " ".join(variants)} if variants else {})}
+
+
 def document(article: Article, passages: list[Passage], vectors, quote_vectors, lead_vector) -> dict:
     d = article.date
     variants = analysis.variants(f"{article.title or ''}\n{article.body}")
@@ -116,7 +123,7 @@ def document(article: Article, passages: list[Passage], vectors, quote_vectors, 
         schema.DAY: d.day, schema.LANGUAGE: article.language, schema.URL: article.url, schema.AUTHOR: article.author,
         schema.PLACE: article.place, schema.CONTENT_HASH: article.content_hash, schema.SOURCE: article.source,
         schema.FILE: article.file, schema.INPUT_HASH: article.input_hash,
-        schema.QUOTES: [{**q.to_doc(article.body), "vector": v} for q, v in zip(article.quotes, quote_vectors)],
+        schema.QUOTES: [quote_doc(q, article.body, v) for q, v in zip(article.quotes, quote_vectors)],
         **(article.entities.document() if article.entities is not None else {}),
         # its own story until grouping (indexer.stories) finds an earlier one it reports: most articles
         # stay there, and need no second write

@@ -42,6 +42,7 @@ PASSAGE_TEXT = "passages.text"
 PASSAGE_VECTOR = "passages.vector"
 QUOTE_KEY = "quotes.key"
 QUOTE_VECTOR = "quotes.vector"
+QUOTE_VARIANTS = "quotes.variants"  # a quote's word variants, as VARIANTS for the article
 INDEXED_AT = "indexed_at"
 VARIANTS = "variants"  # "Abramovich's" as Abramovich, "U.S." as US: searched with title and body (indexer.analysis)
 
@@ -56,7 +57,7 @@ ENTITY_COUNTS = "entity_counts"  # {kind: {name: mentions}}
 # What a list of articles shows of each one (quote search, related coverage).
 SUMMARY = [TITLE, OUTLET, DATE, DATE_PRECISION, URL, LANGUAGE, STORY]
 # Kept for indexing and grouping, never shown: SOURCE is a path on the indexing machine.
-INTERNAL = [SOURCE, CONTENT_HASH, INPUT_HASH, FINGERPRINT, NAMES, LEAD_VECTOR, VARIANTS]
+INTERNAL = [SOURCE, CONTENT_HASH, INPUT_HASH, FINGERPRINT, NAMES, LEAD_VECTOR, VARIANTS, QUOTE_VARIANTS]
 
 
 def cosine_from_score(score: float) -> float:
@@ -142,6 +143,7 @@ def mapping(model: ModelInfo) -> dict:
                     "end": {"type": "integer"},
                     # The same words quoted anywhere: normalised text → one key (syndication, reprints).
                     "key": _KEYWORD,
+                    "variants": {"type": "text", "analyzer": analysis.TEXT},  # "U.S." as US (indexer.analysis)
                     # The quote's meaning: links paraphrases and translations of one statement.
                     "vector": _vector(model),
                 },

@@ -8,6 +8,7 @@ from search_api import speakers
 TITLE_WEIGHT = 2
 TEXT_FIELDS = [f"{schema.TITLE}^{TITLE_WEIGHT}", schema.BODY]
 QUOTE_TEXT_FIELDS = ["quotes.text"]
+VARIANT_FIELDS = {tuple(TEXT_FIELDS): schema.VARIANTS, tuple(QUOTE_TEXT_FIELDS): schema.QUOTE_VARIANTS}
 EXACT_BOOST = 0.5  # weight of the unstemmed match next to the stemmed one (Reuters dev)
 PROXIMITY_BOOST = 0.2  # each adjacent pair of query words found within PROXIMITY_SLOP positions
 PROXIMITY_SLOP = 3
@@ -19,10 +20,11 @@ KEYWORD_FIELDS = {"outlet": schema.OUTLET, "language": schema.LANGUAGE, "author"
 def words(content: list[str], fields: list[str], every: bool = False) -> dict:
     """Plain words (stopwords already left out) as one clause: BM25 over the fields as one field on
     the stemmed text, the same words on the exact subfields, adjacent pairs as sloppy phrases. Any
-    word may match, or with `every` (watches) each one must. On title and body, words are read as the
-    index reads their variants ("Abramovich's" → Abramovich, "U.S." → US, "e-mail" → e-mail or email;
-    indexer.analysis.variants)."""
-    if fields == TEXT_FIELDS:
+    word may match, or with `every` (watches) each one must. On title and body, and on quotes, words
+    are read as the index reads their variants ("Abramovich's" → Abramovich, "U.S." → US, "e-mail" →
+    e-mail or email; indexer.analysis.variants)."""
+    variants = VARIANT_FIELDS.get(tuple(fields))  # none when a field was named (title:)
+    if variants:
         content = list(dict.fromkeys(form for w in content for form in analysis.query_forms(w)))
     text = " ".join(content)
     should: list[dict] = [{"combined_fields": {"query": text, "fields": [analysis.exact(f) for f in fields],
@@ -31,8 +33,9 @@ def words(content: list[str], fields: list[str], every: bool = False) -> dict:
     for first, second in list(zip(content, content[1:]))[:MAX_PAIRS]:
         should.append({"match_phrase": {body: {"query": f"{first} {second}", "slop": PROXIMITY_SLOP,
                                                "boost": PROXIMITY_BOOST}}})
-    if fields == TEXT_FIELDS:
-        fields = fields + [schema.VARIANTS]
+    if variants:
+        fields = fields + [variants]
+    if variants == schema.VARIANTS:  # for the page's highlighter (quotes are marked in search_api.highlight)
         should.append(variant_marks(content, [analysis.exact(f).split("^")[0] for f in TEXT_FIELDS]))
     main = {"query": text, "fields": fields, **({"operator": "and"} if every else {})}
     return {"bool": {"must": [{"combined_fields": main}], "should": should}}

@@ -41,6 +41,15 @@ def test_quote_keyword_and_meaning_search(api, shared):
     assert top["explain"]["keyword"] and top["explain"]["semantic"] and SOVEREIGN in top["text"].replace("’", "'")
 
 
+def test_a_quote_search_finds_either_spelling_and_marks_it(api, shared):
+    """UNN's Kirby says "no U.S. troops doing combat", TASS's "no US troops on the ground": searching the
+    quotes for US (or U.S.) finds both outlets' quotes, each marked as its text writes it."""
+    for typed in ("US", "U.S."):
+        body = api.get("/api/quotes", params={"q": typed, "mode": "keyword", "speaker": "John Kirby"}).json()
+        marked = {(q["article"]["outlet"], q["text"][a:b]) for q in body["quotes"] for a, b in q["matches"]}
+        assert {("UNN", "U.S"), ("TASS", "US")} <= marked, (typed, marked)
+
+
 def test_syndicated_quote_is_linked_by_its_words(api):
     body = api.get("/api/quotes", params={"q": '"impossible to predict"', "mode": "keyword"}).json()
     assert len(body["quotes"]) == 2 and {q["speaker"] for q in body["quotes"]} == {"Ida Storm"}

@@ -29,3 +29,5 @@ def test_variants_are_the_forms_the_analysis_cannot_bring_together():
     assert analysis.variants(text) == ["Labour", "Abramovich", "US", "US", "email", "WiFi"]
     assert analysis.query_forms("U.S.") == ["US"] and analysis.query_forms("Labour's") == ["Labour"]
     assert analysis.query_forms("e-mail") == ["e-mail", "email"] and analysis.query_forms("email") == ["email"]
+    # what the marks look for: a short word typed in capitals may be written with dots
+    assert analysis.written_forms("US") == ["US", "U.S"] and analysis.written_forms("vote") == ["vote"]
