@@ -47,6 +47,7 @@ INDEXED_AT = "indexed_at"
 VARIANTS = "variants"  # "Abramovich's" as Abramovich, "U.S." as US: searched with title and body (indexer.analysis)
 
 _KEYWORD = {"type": "keyword"}
+_VARIANTS = {"type": "text", "analyzer": analysis.TEXT}  # searched with the text beside it, never shown
 
 FILE = "file"  # where the article sits in the archive that was indexed ("bbc/business/001.txt")
 PEOPLE = "people"  # canonical names of the people, organisations and places an article names
@@ -104,7 +105,7 @@ def mapping(model: ModelInfo) -> dict:
             ID: _KEYWORD,
             TITLE: analysis.text_field(highlighted=True),
             BODY: analysis.text_field(highlighted=True),
-            VARIANTS: {"type": "text", "analyzer": analysis.TEXT},
+            VARIANTS: _VARIANTS,
             OUTLET: _KEYWORD,
             DATE: {"type": "date"},
             DATE_PRECISION: _KEYWORD,
@@ -143,7 +144,7 @@ def mapping(model: ModelInfo) -> dict:
                     "end": {"type": "integer"},
                     # The same words quoted anywhere: normalised text → one key (syndication, reprints).
                     "key": _KEYWORD,
-                    "variants": {"type": "text", "analyzer": analysis.TEXT},  # "U.S." as US (indexer.analysis)
+                    "variants": _VARIANTS,  # "U.S." as US (indexer.analysis)
                     # The quote's meaning: links paraphrases and translations of one statement.
                     "vector": _vector(model),
                 },

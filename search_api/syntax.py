@@ -239,7 +239,8 @@ class _Parser:
         if not content:
             self.terms += [" ".join(words)]
             return clauses.stopwords_only(" ".join(words), fields)
-        self.terms += [f for f in dict.fromkeys(f for w in content for f in analysis.written_forms(w)) if f not in self.terms]
+        forms = dict.fromkeys(f for w in content for f in analysis.written_forms(w))  # "US" is marked in "U.S." too
+        self.terms += [f for f in forms if f not in self.terms]
         self.count(Token("word", " ".join(content), 0))
         return clauses.words(content, fields, self.every_word)
 
