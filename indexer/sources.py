@@ -89,10 +89,25 @@ def _json(text: str):
         raise json.JSONDecodeError("nested too deeply", text[:20], 0) from None
 
 
+def _string(value):
+    """A JSON string as valid Unicode: a lone surrogate (an escape such as \\ud800 without its pair) becomes
+    U+FFFD, where it used to stop the whole run when the text was hashed. A number in a metadata field
+    ("outlet": 42) is its text; anything else is left for the mapping to accept or reject."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def _record(source: str, record: dict) -> RawArticle | Rejected:
     if not isinstance(record, dict):
         return Rejected(source, "record is not a JSON object")
-    lowered = {str(k).lower(): v for k, v in record.items()}
+    lowered = {str(k).lower(): _string(v) for k, v in record.items()}
     text = next((lowered[k] for k in TEXT_FIELDS if isinstance(lowered.get(k), str) and lowered[k].strip()), None)
     html = lowered.get("html") if isinstance(lowered.get("html"), str) else None
     if text is None and not html:

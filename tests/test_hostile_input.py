@@ -157,6 +157,24 @@ def test_one_bad_input_fails_only_itself(es, indexer, tmp_path):
     assert any(s.endswith("caf\\xff.txt") for s in sources), sources
 
 
+def test_a_lone_surrogate_or_a_huge_number_in_a_json_record_is_indexed_not_fatal(es, indexer, tmp_path):
+    """A JSON escape of half a surrogate pair stopped the whole run (hashing the text); a number past
+    64 bits in a metadata field is the field's text (the client writes JSON with orjson, which refuses it)."""
+    archive = tmp_path / "odd"
+    archive.mkdir()
+    lines = ['{"id": "half", "title": "Half a pair", "text": "%s Torn \\ud800 character."}' % TEXT,
+             json.dumps({"id": 123456789012345678901234567890, "outlet": 98765432109876543210987,
+                         "title": "Numbered outlet", "text": TEXT + " A numbered outlet."})]
+    (archive / "odd.jsonl").write_text("\n".join(lines) + "\n")
+    summary = indexer.run([archive], quiet=True)
+    assert summary.counts["indexed"] == 2 and not summary.rejected, (summary.counts, summary.rejected)
+    es.indices.refresh(index=indexer.alias)
+    found = {h["_source"]["id"]: h["_source"] for h in
+             es.search(index=indexer.alias, size=10, _source=["id", "outlet", "body"])["hits"]["hits"]}
+    assert "Torn \ufffd character." in found["half"]["body"]
+    assert found["123456789012345678901234567890"]["outlet"] == "98765432109876543210987"
+
+
 def test_file_size_limit_is_a_setting(tmp_path):
     (tmp_path / "big.txt").write_text("Big\n\n" + TEXT * 10)
     env = {**os.environ, "MORGUE_MAX_FILE_BYTES": "100", "MORGUE_ES_URL": "http://127.0.0.1:9"}
