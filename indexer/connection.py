@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 from elasticsearch import Elasticsearch
-from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
+from elasticsearch.serializer import JsonSerializer, NdjsonSerializer, OrjsonSerializer
 
 from indexer.local_cluster import managed_cluster
 from indexer.local_es import LocalESError, managed_node
@@ -18,20 +18,31 @@ from indexer.settings import Settings
 TRANSIENT = (429, 502, 503, 504)
 
 
-class OrjsonNdjsonSerializer(NdjsonSerializer):
-    """The _msearch and _bulk bodies (one JSON per line) written and read by orjson, as OrjsonSerializer
-    does for the others."""
+class FastJsonSerializer(OrjsonSerializer):
+    """Bodies written by orjson; what orjson refuses and the standard library writes (an integer past 64
+    bits, a lone surrogate) is written as before, so Elasticsearch accepts or rejects it as it did."""
 
     def json_dumps(self, data: Any) -> bytes:
-        return orjson.dumps(data, default=self.default, option=orjson.OPT_SERIALIZE_NUMPY)
+        try:
+            return super().json_dumps(data)
+        except orjson.JSONEncodeError:
+            return JsonSerializer.json_dumps(self, data)
 
-    def json_loads(self, data: bytes) -> Any:
-        return orjson.loads(data)
+
+class FastNdjsonSerializer(NdjsonSerializer):
+    """The same for the bodies of one JSON per line (_msearch, _bulk)."""
+
+    def json_dumps(self, data: Any) -> bytes:
+        try:
+            return orjson.dumps(data, default=self.default, option=orjson.OPT_SERIALIZE_NUMPY)
+        except orjson.JSONEncodeError:
+            return super().json_dumps(data)
 
 
 # The standard library's json was a sixth of the API's busy time on a hybrid search (py-spy, 4 clients):
-# the query vector goes out in several clauses, hundreds of hits come back.
-SERIALIZERS = {"application/json": OrjsonSerializer(), "application/x-ndjson": OrjsonNdjsonSerializer()}
+# the query vector goes out in several clauses, hundreds of hits come back. Answers are read by orjson
+# too: Elasticsearch's own numbers fit 64 bits, and the sources write metadata numbers as text.
+SERIALIZERS = {"application/json": FastJsonSerializer(), "application/x-ndjson": FastNdjsonSerializer()}
 
 
 def es_url(settings: Settings) -> str:

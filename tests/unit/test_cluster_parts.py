@@ -1,5 +1,7 @@
 """The cluster's parts that need no node: the layout of a local cluster, index layouts, which answers
-of an `_msearch` are worth asking again."""
+of an `_msearch` are worth asking again, the client's JSON."""
+import json
+
 import pytest
 
 from indexer import schema
@@ -45,3 +47,17 @@ def test_index_layout_sets_shards_and_replicas():
 ])
 def test_only_the_servers_trouble_is_asked_again(item, again):
     assert _transient(item) is again
+
+
+def test_the_clients_json_is_orjsons_and_falls_back_to_the_standard_librarys_where_orjson_refuses():
+    from elasticsearch.serializer import JsonSerializer, NdjsonSerializer
+
+    from indexer.connection import SERIALIZERS
+
+    fast, lines = SERIALIZERS["application/json"], SERIALIZERS["application/x-ndjson"]
+    usual = {"query": {"knn": {"query_vector": [0.25, -0.125], "k": 10}}, "title": "Kirby: “no US troops”"}
+    assert json.loads(fast.dumps(usual)) == usual and fast.loads(fast.dumps(usual)) == usual
+    assert lines.dumps([{"index": {}}, usual]).count(b"\n") == 2
+    refused = {"outlet": 2 ** 70, "text": "torn \ud800"}  # orjson: integer past 64 bits, lone surrogate
+    assert fast.dumps(refused) == JsonSerializer().dumps(refused)
+    assert lines.dumps([refused]) == NdjsonSerializer().dumps([refused])
