@@ -58,3 +58,13 @@ def decode(data: bytes) -> str | None:
 
     best = from_bytes(data).best()
     return str(best) if best is not None else None
+
+
+def well_formed(text: str) -> str:
+    """The text with any lone surrogate (half of a pair, from a JSON escape such as \\ud800) as U+FFFD:
+    such a string cannot be written as UTF-8, so hashing, indexing or answering with it fails."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from indexer.listing import display
-from indexer.raw import RawArticle, Rejected, decode
+from indexer.raw import RawArticle, Rejected, decode, well_formed
 from indexer.warc import read_warc
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # MORGUE_MAX_FILE_BYTES
@@ -90,15 +90,11 @@ def _json(text: str):
 
 
 def _string(value):
-    """A JSON string as valid Unicode: a lone surrogate (an escape such as \\ud800 without its pair) becomes
-    U+FFFD, where it used to stop the whole run when the text was hashed. A number in a metadata field
-    ("outlet": 42) is its text; anything else is left for the mapping to accept or reject."""
+    """A JSON string as valid Unicode (raw.well_formed): a lone surrogate used to stop the whole run when
+    the text was hashed. A number in a metadata field ("outlet": 42) is its text; anything else is left
+    for the mapping to accept or reject."""
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-        return value
+        return well_formed(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return value

@@ -11,6 +11,7 @@ import json
 from typing import Iterable, Iterator
 
 from indexer import schema
+from indexer.raw import well_formed
 from search_api import plan
 from search_api.context import Context
 from search_api.errors import ApiError, BadRequest
@@ -33,7 +34,7 @@ def checked(terms: object) -> list[str]:
     if len(terms) > MAX_TERMS:
         raise BadRequest(f"a batch has at most {MAX_TERMS:,} terms; this one has {len(terms):,}",
                          {"max_terms": MAX_TERMS, "terms": len(terms)})
-    return terms
+    return [well_formed(t) for t in terms]  # half a surrogate pair (a JSON escape): U+FFFD, not a failed search
 
 
 def terms_from_csv(text: str) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from indexer.raw import well_formed
 from search_api.errors import BadRequest
 from search_api.syntax import MAX_QUERY_CHARS
 
@@ -140,9 +141,11 @@ class SearchQuery(BaseModel):
 
 
 def _validation_detail(errors: list[dict]) -> list[dict]:
-    def plain(value):
-        return value if isinstance(value, (str, int)) or (isinstance(value, float) and value == value
-                                                           and abs(value) != float("inf")) else None
+    def plain(value):  # echoed in the answer: JSON-safe only (a lone surrogate in a JSON body made it a 500)
+        if isinstance(value, str):
+            return well_formed(value)
+        return value if isinstance(value, int) or (isinstance(value, float) and value == value
+                                                   and abs(value) != float("inf")) else None
 
     return [{"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "body")),
              "problem": e.get("msg"), "input": plain(e.get("input"))} for e in errors]

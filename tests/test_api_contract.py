@@ -185,6 +185,18 @@ def test_big_bodies_are_refused(api):
     assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
 
 
+def test_half_a_surrogate_pair_in_a_json_body_is_the_users_400_or_runs(api):
+    """A JSON escape such as \\ud800 without its pair is not text: the search's 400 echoed it back and
+    failed to write itself (a 500); a batch term with one runs with U+FFFD in its place."""
+    odd = {"content-type": "application/json"}
+    refused = api.post("/api/search", content=b'{"q": "\\ud800 barrier"}', headers=odd)
+    assert refused.status_code == 400 and refused.json()["error"]["detail"][0]["input"] == "\ufffd barrier"
+    rows = api.post("/api/batch", content=b'{"terms": ["barrier", "\\ud800"]}', headers=odd)
+    assert rows.status_code == 200, rows.text
+    lines = [json.loads(line) for line in rows.text.splitlines()]
+    assert [r["term"] for r in lines] == ["barrier", "\ufffd"] and lines[0]["count"] > 0
+
+
 def test_searches_leave_no_search_context_open(api, es):
     def open_contexts() -> int:
         stats = es.nodes.stats(metric="indices", index_metric="search")["nodes"]
