@@ -137,7 +137,7 @@ def profile_lines(times: dict[str, list[float]], api_p50: float) -> list[str]:
             "Elasticsearch's request cache emptied first):", "",
             "| stage | p50 ms | p95 ms |", "|---|---:|---:|", *rows,
             f"| sum of the stages' p50 | {total:.1f} | |",
-            f"| API over HTTP, 1 client (includes the query encode, HTTP and FastAPI's response validation) | {api_p50:.1f} | |"]
+            f"| API over HTTP, 1 client (includes the query encode, HTTP and FastAPI's request handling) | {api_p50:.1f} | |"]
 
 
 def main() -> None:
