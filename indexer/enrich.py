@@ -3,7 +3,7 @@ are added later by the pipeline)."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from indexer.clean import Cleaned, clean_scrape, normalize, strip_lead
@@ -48,6 +48,17 @@ def article_id(outlet: str | None, url: str | None, key: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:24]
 
 
+MAX_ID_BYTES = 512  # Elasticsearch refuses a longer _id, and with it every document of the bulk request
+
+
+def given_id(value: str) -> str:
+    """An export's own id, kept as it is when it can be one: an id longer than Elasticsearch takes, or
+    with a slash or a control character (no route reaches /articles/a/b), becomes a stable digest of it."""
+    if len(value.encode()) > MAX_ID_BYTES or "/" in value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return hashlib.sha256(f"given\0{value}".encode()).hexdigest()[:24]
+    return value
+
+
 def _from_html(raw: RawArticle) -> tuple[Cleaned, dict] | Rejected:
     import trafilatura
 
@@ -74,6 +85,8 @@ def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = 
            folders: frozenset[str] = frozenset()) -> Article | Rejected:
     """outlet: for an article that names none; else the folder it was found in, when that folder was
     named on the command line (folders) and is called after an outlet (indexer.metadata.folder_outlet)."""
+    raw_meta, left_out = _textual(raw.meta)
+    raw = replace(raw, meta=raw_meta)
     if raw.html is not None and raw.text is None:
         result = _from_html(raw)
         if isinstance(result, Rejected):
@@ -96,7 +109,7 @@ def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = 
     url = meta.get("url")
     outlet_name = find_outlet(body, meta.get("outlet"), dateline, url) or outlet or folder_outlet(raw.key, folders)
     return Article(
-        id=str(meta["id"]) if meta.get("id") and not url else article_id(outlet_name, url, raw.key or raw.source),
+        id=given_id(str(meta["id"])) if meta.get("id") and not url else article_id(outlet_name, url, raw.key or raw.source),
         source=raw.source,
         title=title,
         body=body,
@@ -109,9 +122,22 @@ def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = 
         quotes=extract_quotes(body),
         content_hash=content_hash(title + "\n" + body),
         dropped=cleaned.dropped + lead.dropped,
-        warnings=_date_warnings(meta.get("date")),
+        warnings=left_out + _date_warnings(meta.get("date")),
         file=raw.key or None,
     )
+
+
+def _textual(meta: dict) -> tuple[dict, list[str]]:
+    """The source's metadata fields that are text (a date may be a number too); a list, an object or a
+    true/false in one ("title": ["a", "b"]) is left out with a warning instead of failing the article."""
+    kept, left_out = {}, []
+    for name, value in meta.items():
+        if isinstance(value, str) or (name == "date" and isinstance(value, (int, float)) and not isinstance(value, bool)):
+            kept[name] = value
+        else:
+            kind = {list: "a list", dict: "an object", bool: "true or false", type(None): "null"}.get(type(value), "not text")
+            left_out.append(f"{name} is {kind}, not text: left out")
+    return kept, left_out
 
 
 def _date_warnings(given) -> list[str]:

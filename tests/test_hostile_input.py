@@ -3,6 +3,7 @@ reason; nothing outside the named folders is read; memory stays bounded. Fixture
 import gzip
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -173,6 +174,32 @@ def test_a_lone_surrogate_or_a_huge_number_in_a_json_record_is_indexed_not_fatal
              es.search(index=indexer.alias, size=10, _source=["id", "outlet", "body"])["hits"]["hits"]}
     assert "Torn \ufffd character." in found["half"]["body"]
     assert found["123456789012345678901234567890"]["outlet"] == "98765432109876543210987"
+
+
+def test_an_exports_id_that_elasticsearch_or_a_link_cannot_carry_is_replaced_and_fails_nothing(
+        es, es_url, indexer, make_app, tmp_path):
+    """An id over 512 bytes made Elasticsearch refuse the whole bulk request, so every article sent with
+    it was rejected; an id with a slash made the article unreachable (/articles/a/b has no route). Both
+    become a stable digest; an id with ?, # or a space is kept, and the page links to it encoded."""
+    from fastapi.testclient import TestClient
+
+    archive = tmp_path / "ids"
+    archive.mkdir()
+    ids = ["x" * 2000, "feeds/2024/harbour", "ask?this#that one", "plain-7"]
+    (archive / "ids.jsonl").write_text("".join(
+        json.dumps({"id": i, "title": f"Harbour strike {n}", "text": f"{TEXT} Item {n}."}) + "\n" for n, i in enumerate(ids)))
+    summary = indexer.run([archive], quiet=True)
+    assert summary.counts["indexed"] == 4 and not summary.rejected, (summary.counts, summary.rejected)
+    es.indices.refresh(index=indexer.alias)
+    stored = {h["_source"]["title"]: h["_id"] for h in es.search(index=indexer.alias, size=10, _source=["title"])["hits"]["hits"]}
+    assert stored["Harbour strike 2"] == "ask?this#that one" and stored["Harbour strike 3"] == "plain-7"
+    assert all(len(stored[f"Harbour strike {n}"]) == 24 and "/" not in stored[f"Harbour strike {n}"] for n in (0, 1))
+    with TestClient(make_app(es_url, indexer.alias)) as client:
+        page = client.get("/", params={"q": "harbour strike"}).text
+        links = [link.replace("&amp;", "&") for link in re.findall(r'href="(/articles/[^"]+)"', page)]
+        assert len(links) == 4
+        assert all(client.get(link).status_code == 200 for link in links), links
+        assert "Item 2." in client.get(next(link for link in links if link.startswith("/articles/ask"))).text
 
 
 def test_file_size_limit_is_a_setting(tmp_path):

@@ -86,3 +86,16 @@ def test_the_folder_named_gives_the_outlet_when_the_file_names_none():
     said = enrich(RawArticle(source="s", text="Rates held\n\nLONDON, March 3 (Reuters) -" + words * 3,
                              key="bbc/business/002.txt"), outlet="BBC News", folders=named)
     assert said.outlet == "Reuters"  # what the article says of itself beats --outlet and the folder
+
+
+def test_metadata_that_is_not_text_is_left_out_with_a_warning_and_awkward_ids_become_digests():
+    text = ("Harbour workers went on strike on Monday over pay, halting copper exports from the port for a day. "
+            "The union said the walkout would continue until the port authority made a new offer.\n\n") * 3
+    article = enrich(RawArticle("feed.jsonl#1", text=text, key="feed.jsonl#1",
+                                meta={"title": ["Strike", "Day 1"], "outlet": True, "date": {"y": 2024}, "id": "a/b"}))
+    assert article.title != "['Strike', 'Day 1']" and article.outlet is None and article.date.date is None
+    assert article.warnings == ["title is a list, not text: left out", "outlet is true or false, not text: left out",
+                                "date is an object, not text: left out"]
+    assert len(article.id) == 24 and "/" not in article.id
+    kept = enrich(RawArticle("feed.jsonl#2", text=text, key="feed.jsonl#2", meta={"id": "ask?this#that one"}))
+    assert kept.id == "ask?this#that one" and kept.warnings == []
