@@ -16,6 +16,7 @@ match by stem only.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
@@ -86,7 +87,10 @@ def is_stopword(word: str) -> bool:
 #   "U.S. sanctions" (BBC writes US, Reuters U.S.);
 # - "e-mail" is the terms e and mail: a search for email missed the 74 BBC articles that write
 #   e-mail (10 write email); "co-operation" and "cooperation", "anti-war" and "antiwar" likewise.
-# The indexer writes these words' other form (Abramovich, US, email) into a field of its own
+# - "Erdoğan" is the term erdoğan and "Erdogan" the term erdogan (the ASCII-folding filter is in
+#   analysis-common too): a reporter typing Erdogan, Sanchez or Muller missed every text that writes
+#   the name with its accents, and one typing the accents missed the texts that drop them.
+# The indexer writes these words' other form (Abramovich, US, email, Erdogan) into a field of its own
 # (indexer.schema.VARIANTS, never shown), which the keyword leg searches together with title and body
 # as one field; a query reads its words the same way (query_forms).
 _TOKEN = re.compile(r"\w+(?:['’.-]\w+)*")
@@ -101,6 +105,20 @@ def possessive_words() -> frozenset[str]:
     text = resources.files("indexer").joinpath("hunspell", "en_US", "en_US.dic").read_text(encoding="utf-8")
     words = (line.split("/", 1) for line in text.splitlines()[1:] if "/" in line)
     return frozenset(word.lower() for word, flags in words if POSSESSIVE_FLAG in flags)
+
+
+_UNDECOMPOSED = str.maketrans({"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                                "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "þ": "th", "Þ": "Th", "ð": "d"})
+
+
+def folded(word: str) -> str | None:
+    """A word of Latin letters with diacritics as plain ASCII ("Erdoğan" → "Erdogan", "Søren" → "Soren"),
+    None when it has none or is not Latin (a Cyrillic "й" is a letter of its own, not an accented и)."""
+    if word.isascii():
+        return None
+    plain = "".join(c for c in unicodedata.normalize("NFKD", word.translate(_UNDECOMPOSED))
+                    if not unicodedata.combining(c))
+    return plain if plain.isascii() and plain != word else None
 
 
 def query_form(word: str) -> str:
@@ -120,9 +138,11 @@ def _parts(token: str) -> tuple[list[str], str | None]:
 
 def query_forms(word: str) -> list[str]:
     """What a typed word searches: "Abramovich's" → [Abramovich], "U.S." → [US], "e-mail" → [e-mail,
-    email] (either spelling in the text)."""
+    email], "Sánchez" → [Sánchez, Sanchez] (either spelling in the text; a plain "Sanchez" finds the
+    accented one through the variants)."""
     parts, joined = _parts(word)
-    return ["-".join(parts)] + ([joined] if joined else [])
+    forms = ["-".join(parts)] + ([joined] if joined else [])
+    return forms + [f for f in map(folded, forms) if f]
 
 
 def written_forms(word: str) -> list[str]:
@@ -134,8 +154,9 @@ def written_forms(word: str) -> list[str]:
 
 def variants(text: str) -> list[str]:
     """The other form of every possessive that hunspell leaves whole ("Abramovich's", "Yukos’s"), of
-    every dotted abbreviation ("U.S.") and of every pair of words joined by a hyphen ("e-mail"), once
-    per occurrence (the search scores how often a word occurs)."""
+    every dotted abbreviation ("U.S."), of every pair of words joined by a hyphen ("e-mail") and of
+    every word written with diacritics ("Erdoğan"), once per occurrence (the search scores how often a
+    word occurs)."""
     known = possessive_words()
     found = []
     for token in _TOKEN.findall(text):
@@ -143,6 +164,10 @@ def variants(text: str) -> list[str]:
         for written, form in zip(token.split("-"), parts):
             if form != written and (form.lower() not in known or "." in written):
                 found.append(form)
+            if plain := folded(form):
+                found.append(plain)
         if joined:
             found.append(joined)
+            if plain := folded(joined):
+                found.append(plain)
     return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from indexer import analysis
 from search_api.plan import MARK_CLOSE, MARK_OPEN
 
 
@@ -39,10 +40,28 @@ def highlights(hit: dict) -> list[dict]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _accented() -> dict[str, str]:
+    """Each ASCII letter and the Latin letters with diacritics that fold to it ("e" → "ÈÉÊË…èéêë…")."""
+    letters: dict[str, set[str]] = {}
+    for code in range(0xC0, 0x250):
+        plain = analysis.folded(chr(code))
+        if plain and len(plain) == 1 and plain.isalpha():
+            letters.setdefault(plain.lower(), set()).add(chr(code))
+    return {letter: "".join(sorted(found)) for letter, found in letters.items()}
+
+
+def _either_spelling(word: str) -> str:
+    """A word as a pattern that matches it with or without its diacritics (the search finds both:
+    indexer.analysis.folded), so "Erdogan" marks "Erdoğan" and "Sánchez" marks "Sanchez"."""
+    return "".join(f"[{re.escape(c)}{_accented()[c.lower()]}]" if c.lower() in _accented() else re.escape(c)
+                   for c in analysis.folded(word) or word)
+
+
 @lru_cache(maxsize=256)
 def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
     """All the query's words and phrases as one pattern (one scan of a text, not one per term)."""
-    alternatives = [r"\W+".join(re.escape(w) for w in term.split()) for term in terms if term.split()]
+    alternatives = [r"\W+".join(_either_spelling(w) for w in term.split()) for term in terms if term.split()]
     if not alternatives:
         return None
     alternatives.sort(key=len, reverse=True)  # the longest phrase wins where several start together

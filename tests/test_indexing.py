@@ -97,26 +97,35 @@ def test_an_index_of_an_older_schema_asks_for_a_rebuild_which_brings_the_new_fie
     assert summary.counts["indexed"] == 5 and store.index_meta(es, store.alias_index(es, indexer.alias))["schema_version"] == schema.SCHEMA_VERSION
 
 
-def test_either_spelling_of_an_abbreviation_a_possessive_or_a_compound_finds_both(es_url, make_app, indexer, tmp_path):
-    """One outlet writes "US", "Nakaschev" and "email", another "U.S.", "Nakaschev's" and "e-mail": each
-    spelling typed finds both articles, and the marks show US and Nakaschev as each text writes them."""
+def test_either_spelling_of_an_abbreviation_a_possessive_a_compound_or_an_accent_finds_both(
+        es_url, make_app, indexer, tmp_path):
+    """One outlet writes "US", "Nakaschev", "email" and "Erdoğan", another "U.S.", "Nakaschev's", "e-mail"
+    and "Erdogan": each spelling typed finds both articles, and the marks show US and Nakaschev as each
+    text writes them (the page highlighter marks an accent only where the query typed it; the quote's
+    marks find it either way)."""
     from fastapi.testclient import TestClient
 
     folder = tmp_path / "spellings"
     folder.mkdir()
     (folder / "one.txt").write_text("US envoy arrives in Seoul\n\nThe US envoy arrived in Seoul on Monday for "
-                                    "talks on trade and security with minister Nakaschev, his office said by email.\n")
+                                    "talks on trade and security with minister Nakaschev, his office said by email. "
+                                    "\"Erdoğan will decide on the deal,\" the envoy told reporters.\n")
     (folder / "two.txt").write_text("U.S. envoy meets Korean minister\n\nThe U.S. envoy met Nakaschev's trade "
-                                    "ministry on Tuesday, officials said in an e-mail after the talks in Seoul.\n")
+                                    "ministry on Tuesday, officials said in an e-mail after the talks in Seoul. "
+                                    "President Erdogan was not at the talks.\n")
     indexer.run([folder], quiet=True)
     with TestClient(make_app(es_url, indexer.alias)) as api:
         for typed, forms in (("US envoy", {"US", "U.S"}), ("U.S. envoy", {"US", "U.S"}),
                              ("Nakaschev", {"Nakaschev", "Nakaschev's"}), ("Nakaschev's", {"Nakaschev", "Nakaschev's"}),
-                             ("email", {"email"}), ("e-mail", {"email", "mail"})):
+                             ("email", {"email"}), ("e-mail", {"email", "mail"}),
+                             ("Erdogan", {"Erdogan"}), ("Erdoğan", {"Erdoğan", "Erdogan"})):
             hits = api.get("/api/search", params={"q": typed, "mode": "keyword"}).json()["hits"]
             assert len(hits) == 2, (typed, [h["title"] for h in hits])
             marked = {h["text"][a:b] for hit in hits for h in hit["highlights"] for a, b in h["matches"]}
             assert all(any(form in span.split() for span in marked) for form in forms), (typed, marked)
+            if typed.startswith("Erd"):
+                quoted = {q["text"][a:b] for hit in hits for q in hit["quotes"] for a, b in q["matches"]}
+                assert quoted == {"Erdoğan"}, (typed, quoted)
 
 
 def test_prune_removes_articles_whose_files_are_gone(es, indexer, archive):

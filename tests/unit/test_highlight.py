@@ -26,3 +26,10 @@ def test_term_spans_whole_words_any_case_phrases_and_stems():
 def test_term_spans_merge_overlaps():
     text = "ukraine ukrainian"
     assert term_spans(text, ["ukrain", "ukraine"]) == [[0, 7], [8, 17]]
+
+
+def test_term_spans_find_a_name_with_or_without_its_diacritics():
+    text = "Erdoğan met SANCHEZ and Sánchez at the café; the cafe; Ankara."
+    spans = lambda terms: [text[a:b] for a, b in term_spans(text, terms)]  # noqa: E731
+    assert spans(["erdogan", "sanchez"]) == ["Erdoğan", "SANCHEZ", "Sánchez"]
+    assert spans(["café"]) == ["café", "cafe"] and spans(["ankara"]) == ["Ankara"]

@@ -31,3 +31,12 @@ def test_variants_are_the_forms_the_analysis_cannot_bring_together():
     assert analysis.query_forms("e-mail") == ["e-mail", "email"] and analysis.query_forms("email") == ["email"]
     # what the marks look for: a short word typed in capitals may be written with dots
     assert analysis.written_forms("US") == ["US", "U.S"] and analysis.written_forms("vote") == ["vote"]
+
+
+def test_a_word_with_diacritics_has_its_plain_form_among_the_variants_and_in_the_query():
+    text = "Erdoğan met Sánchez and Søren in Zürich; Mourinho’s café; Київ; a naïve co-opération"
+    assert analysis.variants(text) == ["Erdogan", "Sanchez", "Soren", "Zurich", "Mourinho", "cafe", "naive",
+                                       "operation", "coopération", "cooperation"]
+    assert analysis.folded("Київ") is None and analysis.folded("Straße") == "Strasse" and analysis.folded("Kirby") is None
+    assert analysis.query_forms("Sánchez") == ["Sánchez", "Sanchez"] and analysis.query_forms("Sanchez") == ["Sanchez"]
+    assert analysis.query_forms("Müller's") == ["Müller", "Muller"]
