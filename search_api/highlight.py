@@ -30,13 +30,37 @@ def from_marked(fragment: str) -> dict:
     return {"text": text, "matches": merged}
 
 
-def highlights(hit: dict) -> list[dict]:
+def highlights(hit: dict, terms: list[str] | None = None, title_field: str = "title") -> list[dict]:
+    """The highlighter's fragments as text with offsets. terms: the query's words, to also mark where the
+    text writes one with diacritics the query did not type ("Erdoğan" for Erdogan): the search finds
+    those through the variants, the highlighter marks only what was typed. The title is checked even
+    when the highlighter marked nothing in it."""
     out = []
     for field, fragments in (hit.get("highlight") or {}).items():
         for fragment in fragments:
             item = from_marked(fragment)
+            if terms:
+                item["matches"] = _merged(item["matches"] + _accented_spans(item["text"], terms))
             if item["matches"]:
                 out.append({"field": field, **item})
+    title = (hit.get("_source") or {}).get(title_field)
+    if terms and title and not any(item["field"] == title_field for item in out):
+        if spans := _accented_spans(title, terms):
+            out.insert(0, {"field": title_field, "text": title, "matches": spans})
+    return out
+
+
+def _accented_spans(text: str, terms: list[str]) -> list[list[int]]:
+    return [] if text.isascii() else [s for s in term_spans(text, terms) if not text[s[0]:s[1]].isascii()]
+
+
+def _merged(spans: list[list[int]]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
     return out
 
 
@@ -74,10 +98,4 @@ def term_spans(text: str, terms: list[str]) -> list[list[int]]:
     pattern = _terms_pattern(tuple(terms))
     if pattern is None:
         return []
-    merged: list[list[int]] = []
-    for match in pattern.finditer(text):
-        if merged and match.start() <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], match.end())
-        else:
-            merged.append([match.start(), match.end()])
-    return merged
+    return _merged([[match.start(), match.end()] for match in pattern.finditer(text)])

@@ -101,13 +101,13 @@ def test_either_spelling_of_an_abbreviation_a_possessive_a_compound_or_an_accent
         es_url, make_app, indexer, tmp_path):
     """One outlet writes "US", "Nakaschev", "email" and "Erdoğan", another "U.S.", "Nakaschev's", "e-mail"
     and "Erdogan": each spelling typed finds both articles, and the marks show US and Nakaschev as each
-    text writes them (the page highlighter marks an accent only where the query typed it; the quote's
-    marks find it either way)."""
+    text writes them, Erdoğan in the title too when Erdogan was typed (the highlighter marks only the
+    spelling typed; the API adds the other)."""
     from fastapi.testclient import TestClient
 
     folder = tmp_path / "spellings"
     folder.mkdir()
-    (folder / "one.txt").write_text("US envoy arrives in Seoul\n\nThe US envoy arrived in Seoul on Monday for "
+    (folder / "one.txt").write_text("US envoy arrives in Seoul as Erdoğan waits\n\nThe US envoy arrived in Seoul on Monday for "
                                     "talks on trade and security with minister Nakaschev, his office said by email. "
                                     "\"Erdoğan will decide on the deal,\" the envoy told reporters.\n")
     (folder / "two.txt").write_text("U.S. envoy meets Korean minister\n\nThe U.S. envoy met Nakaschev's trade "
@@ -118,7 +118,7 @@ def test_either_spelling_of_an_abbreviation_a_possessive_a_compound_or_an_accent
         for typed, forms in (("US envoy", {"US", "U.S"}), ("U.S. envoy", {"US", "U.S"}),
                              ("Nakaschev", {"Nakaschev", "Nakaschev's"}), ("Nakaschev's", {"Nakaschev", "Nakaschev's"}),
                              ("email", {"email"}), ("e-mail", {"email", "mail"}),
-                             ("Erdogan", {"Erdogan"}), ("Erdoğan", {"Erdoğan", "Erdogan"})):
+                             ("Erdogan", {"Erdogan", "Erdoğan"}), ("Erdoğan", {"Erdoğan", "Erdogan"})):
             hits = api.get("/api/search", params={"q": typed, "mode": "keyword"}).json()["hits"]
             assert len(hits) == 2, (typed, [h["title"] for h in hits])
             marked = {h["text"][a:b] for hit in hits for h in hit["highlights"] for a, b in h["matches"]}

@@ -33,3 +33,12 @@ def test_term_spans_find_a_name_with_or_without_its_diacritics():
     spans = lambda terms: [text[a:b] for a, b in term_spans(text, terms)]  # noqa: E731
     assert spans(["erdogan", "sanchez"]) == ["Erdoğan", "SANCHEZ", "Sánchez"]
     assert spans(["café"]) == ["café", "cafe"] and spans(["ankara"]) == ["Ankara"]
+
+
+def test_highlights_add_the_spelling_with_diacritics_the_query_did_not_type():
+    hit = {"_source": {"title": "Erdoğan waits"},
+           "highlight": {"body": [f"{O}Ankara{C} said Erdoğan would wait"]}}
+    marks = highlights(hit, ["erdogan", "ankara"])
+    assert [(m["field"], [m["text"][a:b] for a, b in m["matches"]]) for m in marks] == [
+        ("title", ["Erdoğan"]), ("body", ["Ankara", "Erdoğan"])]
+    assert highlights(hit) == [{"field": "body", "text": "Ankara said Erdoğan would wait", "matches": [[0, 6]]}]
