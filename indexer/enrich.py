@@ -52,9 +52,11 @@ MAX_ID_BYTES = 512  # Elasticsearch refuses a longer _id, and with it every docu
 
 
 def given_id(value: str) -> str:
-    """An export's own id, kept as it is when it can be one: an id longer than Elasticsearch takes, or
-    with a slash or a control character (no route reaches /articles/a/b), becomes a stable digest of it."""
-    if len(value.encode()) > MAX_ID_BYTES or "/" in value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+    """An export's own id, kept as it is when it can be one: an id longer than Elasticsearch takes, with
+    a slash or a control character (no route reaches /articles/a/b), only dots (a browser reads
+    /articles/.. as the folder above) or only spaces becomes a stable digest of it."""
+    if (len(value.encode()) > MAX_ID_BYTES or "/" in value or not value.strip(". ")
+            or any(ord(c) < 32 or ord(c) == 127 for c in value)):
         return hashlib.sha256(f"given\0{value}".encode()).hexdigest()[:24]
     return value
 

@@ -99,3 +99,5 @@ def test_metadata_that_is_not_text_is_left_out_with_a_warning_and_awkward_ids_be
     assert len(article.id) == 24 and "/" not in article.id
     kept = enrich(RawArticle("feed.jsonl#2", text=text, key="feed.jsonl#2", meta={"id": "ask?this#that one"}))
     assert kept.id == "ask?this#that one" and kept.warnings == []
+    for awkward in ("..", " ", "x" * 600, "tab\there"):
+        assert len(enrich(RawArticle("f#3", text=text, key="f#3", meta={"id": awkward})).id) == 24, awkward
