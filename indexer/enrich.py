@@ -111,7 +111,7 @@ def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = 
     url = meta.get("url")
     outlet_name = find_outlet(body, meta.get("outlet"), dateline, url) or outlet or folder_outlet(raw.key, folders)
     return Article(
-        id=given_id(str(meta["id"])) if meta.get("id") and not url else article_id(outlet_name, url, raw.key or raw.source),
+        id=given_id(meta["id"]) if meta.get("id") and not url else article_id(outlet_name, url, raw.key or raw.source),
         source=raw.source,
         title=title,
         body=body,
@@ -130,15 +130,18 @@ def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = 
 
 
 def _textual(meta: dict) -> tuple[dict, list[str]]:
-    """The source's metadata fields that are text (a date may be a number too); a list, an object or a
-    true/false in one ("title": ["a", "b"]) is left out with a warning instead of failing the article."""
+    """The source's metadata as text: a number is its text ("outlet": 42, an id of 30 digits); a list,
+    an object or a true/false ("title": ["a", "b"]) is left out with a warning instead of failing the
+    article."""
     kept, left_out = {}, []
     for name, value in meta.items():
-        if isinstance(value, str) or (name == "date" and isinstance(value, (int, float)) and not isinstance(value, bool)):
+        if isinstance(value, str):
             kept[name] = value
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            kept[name] = str(value)
         else:
-            kind = {list: "a list", dict: "an object", bool: "true or false", type(None): "null"}.get(type(value), "not text")
-            left_out.append(f"{name} is {kind}, not text: left out")
+            kind = {list: "a list", dict: "an object", bool: "true or false", type(None): "null"}.get(type(value))
+            left_out.append(f"{name} is {kind or type(value).__name__}, not text: left out")
     return kept, left_out
 
 

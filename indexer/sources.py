@@ -89,21 +89,11 @@ def _json(text: str):
         raise json.JSONDecodeError("nested too deeply", text[:20], 0) from None
 
 
-def _string(value):
-    """A JSON string as valid Unicode (raw.well_formed): a lone surrogate used to stop the whole run when
-    the text was hashed. A number in a metadata field ("outlet": 42) is its text; anything else is left
-    for the mapping to accept or reject."""
-    if isinstance(value, str):
-        return well_formed(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
 def _record(source: str, record: dict) -> RawArticle | Rejected:
     if not isinstance(record, dict):
         return Rejected(source, "record is not a JSON object")
-    lowered = {str(k).lower(): _string(v) for k, v in record.items()}
+    # a JSON escape of half a surrogate pair used to stop the whole run when the text was hashed
+    lowered = {str(k).lower(): well_formed(v) if isinstance(v, str) else v for k, v in record.items()}
     text = next((lowered[k] for k in TEXT_FIELDS if isinstance(lowered.get(k), str) and lowered[k].strip()), None)
     html = lowered.get("html") if isinstance(lowered.get("html"), str) else None
     if text is None and not html:

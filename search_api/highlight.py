@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from indexer import analysis
+from indexer import analysis, schema
 from search_api.plan import MARK_CLOSE, MARK_OPEN
 
 
@@ -30,7 +30,7 @@ def from_marked(fragment: str) -> dict:
     return {"text": text, "matches": merged}
 
 
-def highlights(hit: dict, terms: list[str] | None = None, title_field: str = "title") -> list[dict]:
+def highlights(hit: dict, terms: list[str] | None = None) -> list[dict]:
     """The highlighter's fragments as text with offsets. terms: the query's words, to also mark where the
     text writes one with diacritics the query did not type ("Erdoğan" for Erdogan): the search finds
     those through the variants, the highlighter marks only what was typed. The title is checked even
@@ -43,10 +43,10 @@ def highlights(hit: dict, terms: list[str] | None = None, title_field: str = "ti
                 item["matches"] = _merged(item["matches"] + _accented_spans(item["text"], terms))
             if item["matches"]:
                 out.append({"field": field, **item})
-    title = (hit.get("_source") or {}).get(title_field)
-    if terms and title and not any(item["field"] == title_field for item in out):
+    title = (hit.get("_source") or {}).get(schema.TITLE)
+    if terms and title and not any(item["field"] == schema.TITLE for item in out):
         if spans := _accented_spans(title, terms):
-            out.insert(0, {"field": title_field, "text": title, "matches": spans})
+            out.insert(0, {"field": schema.TITLE, "text": title, "matches": spans})
     return out
 
 

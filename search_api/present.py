@@ -65,8 +65,7 @@ def hit(doc_id: str, page: dict, fused: fuse.Fused, query: SearchQuery, parsed: 
         id=doc_id, title=source.get(schema.TITLE), outlet=source.get(schema.OUTLET), date=source.get(schema.DATE),
         date_precision=source.get(schema.DATE_PRECISION), url=source.get(schema.URL),
         language=source.get(schema.LANGUAGE), place=source.get(schema.PLACE), story=source.get(schema.STORY),
-        score=fused.score, explain=explain(fused, query), highlights=highlights(page, parsed.terms, schema.TITLE),
-        best_passage=best,
+        score=fused.score, explain=explain(fused, query), highlights=highlights(page, parsed.terms), best_passage=best,
         quotes=matching_quotes(source.get(schema.QUOTES) or [], parsed, query, best))
 
 
