@@ -74,8 +74,9 @@ def exact(field: str) -> str:
     return f"{name}.{EXACT_SUBFIELD}" + (f"^{boost}" if boost else "")
 
 
-def is_stopword(word: str) -> bool:
-    return word.lower().strip("'’") in STOPWORDS
+def is_stopword(word: str, capitals: bool = False) -> bool:
+    """capitals: the query's case means something, so WHO or IT typed in capitals are abbreviations."""
+    return word.lower().strip("'’") in STOPWORDS and not (capitals and ambiguous_capitals(query_form(word)))
 
 
 # Forms of a word the analysis cannot bring together. The integ-test node has only the standard
@@ -90,12 +91,21 @@ def is_stopword(word: str) -> bool:
 # - "Erdoğan" is the term erdoğan and "Erdogan" the term erdogan (the ASCII-folding filter is in
 #   analysis-common too): a reporter typing Erdogan, Sanchez or Muller missed every text that writes
 #   the name with its accents, and one typing the accents missed the texts that drop them.
+# - "US" (the country) and "us" (the pronoun) are the one term us, as are "WHO" and "who", "IT" and
+#   "it", "AIDS" and "aids": a search for US sanctions found every article where someone told us
+#   something (203 of BBC's 844 articles with either spelling write only the pronoun), and WHO was
+#   dropped as a stopword.
 # The indexer writes these words' other form (Abramovich, US, email, Erdogan) into a field of its own
 # (indexer.schema.VARIANTS, never shown), which the keyword leg searches together with title and body
-# as one field; a query reads its words the same way (query_forms).
+# as one field; a query reads its words the same way (query_forms). An abbreviation written in
+# capitals whose lower-case form is an English word gets a form of its own there ("US" and "U.S." →
+# US_acronym), which a query that types it in capitals searches instead of the word.
 _TOKEN = re.compile(r"\w+(?:['’.-]\w+)*")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]\.?$")  # U.S., U.K, e.u.
 POSSESSIVE_FLAG = "M"  # en_US.aff: SFX M 0 's
+PLURAL_FLAG = "S"
+ACRONYM_SUFFIX = "_acronym"  # one token for the standard tokenizer ("_" joins letters); no text writes it
+ACRONYM_LETTERS = (2, 5)
 
 
 @lru_cache(maxsize=1)
@@ -105,6 +115,40 @@ def possessive_words() -> frozenset[str]:
     text = resources.files("indexer").joinpath("hunspell", "en_US", "en_US.dic").read_text(encoding="utf-8")
     words = (line.split("/", 1) for line in text.splitlines()[1:] if "/" in line)
     return frozenset(word.lower() for word, flags in words if POSSESSIVE_FLAG in flags)
+
+
+@lru_cache(maxsize=1)
+def lowercase_words() -> frozenset[str]:
+    """The words the project's dictionary lists in lower case, with their plurals ("aid", "aids"), and
+    the stopwords; plus "us", which this dictionary lists only as "US"."""
+    text = resources.files("indexer").joinpath("hunspell", "en_US", "en_US.dic").read_text(encoding="utf-8")
+    words = set(STOPWORDS) | {"us"}
+    for line in text.splitlines()[1:]:
+        word, _, flags = line.partition("/")
+        if word[:1].islower():
+            words.add(word)
+            if PLURAL_FLAG in flags:
+                words.add(word + "s")
+    return frozenset(words)
+
+
+def ambiguous_capitals(word: str) -> bool:
+    """A short word in capitals whose lower-case form is an English word: US, WHO, IT, AIDS (not
+    NATO, which nothing else writes as "nato")."""
+    low, high = ACRONYM_LETTERS
+    return low <= len(word) <= high and word.isascii() and word.isalpha() and word.isupper() \
+        and word.lower() in lowercase_words()
+
+
+def capitals_only(term: str) -> bool:
+    """Whether a query's term matches only where the text writes it in capitals ("US", "U.S"): the
+    search found it through its acronym form, so "us" is not a match."""
+    return not any(c.islower() for c in term) and ambiguous_capitals(query_form(term))
+
+
+def acronym(word: str) -> str:
+    """The form the variants give an abbreviation in capitals ("US" → "US_acronym")."""
+    return word + ACRONYM_SUFFIX
 
 
 _UNDECOMPOSED = str.maketrans({"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
@@ -136,38 +180,54 @@ def _parts(token: str) -> tuple[list[str], str | None]:
     return parts, joined
 
 
-def query_forms(word: str) -> list[str]:
+def query_forms(word: str, capitals: bool = False) -> list[str]:
     """What a typed word searches: "Abramovich's" → [Abramovich], "U.S." → [US], "e-mail" → [e-mail,
     email], "Sánchez" → [Sánchez, Sanchez] (either spelling in the text; a plain "Sanchez" finds the
-    accented one through the variants)."""
+    accented one through the variants). capitals: the query's case means something (it is not all in
+    capitals), so "US" or "U.S." typed is the abbreviation only: [US_acronym]."""
     parts, joined = _parts(word)
+    if capitals and any(map(ambiguous_capitals, parts)):
+        parts, joined = [acronym(p) if ambiguous_capitals(p) else p for p in parts], None
     forms = ["-".join(parts)] + ([joined] if joined else [])
     return forms + [f for f in map(folded, forms) if f]
 
 
-def written_forms(word: str) -> list[str]:
+def written_forms(word: str, capitals: bool = True) -> list[str]:
     """How a text may write a typed word, for marking it: its query forms and, for a short word typed
-    in capitals, the dotted abbreviation ("US" → [US, U.S])."""
+    in capitals, the dotted abbreviation ("US" → [US, U.S]). Without `capitals` (the query's case says
+    nothing) an abbreviation that is also a word is marked in any case: [us, u.s]."""
     forms = query_forms(word)
-    return forms + [".".join(f) for f in forms if 2 <= len(f) <= 4 and f.isalpha() and f.isupper()]
+    forms += [".".join(f) for f in forms if 2 <= len(f) <= 4 and f.isalpha() and f.isupper()]
+    return forms if capitals else [f.lower() if capitals_only(f) else f for f in forms]
 
 
 def variants(text: str) -> list[str]:
     """The other form of every possessive that hunspell leaves whole ("Abramovich's", "Yukos’s"), of
     every dotted abbreviation ("U.S."), of every pair of words joined by a hyphen ("e-mail") and of
-    every word written with diacritics ("Erdoğan"), once per occurrence (the search scores how often a
-    word occurs)."""
+    every word written with diacritics ("Erdoğan"), and the acronym form of every abbreviation written
+    in capitals that is also a word ("US", "U.S." → US_acronym; not on a line all in capitals, where
+    case says nothing), once per occurrence (the search scores how often a word occurs)."""
     known = possessive_words()
     found = []
-    for token in _TOKEN.findall(text):
-        parts, joined = _parts(token)
-        for written, form in zip(token.split("-"), parts):
-            if form != written and (form.lower() not in known or "." in written):
-                found.append(form)
-            if plain := folded(form):
-                found.append(plain)
-        if joined:
-            found.append(joined)
-            if plain := folded(joined):
-                found.append(plain)
+    for line in text.splitlines():
+        cased = any(c.islower() for c in line)
+        for token in _TOKEN.findall(line):
+            found += _token_variants(token, known, cased)
+    return found
+
+
+def _token_variants(token: str, known: frozenset[str], cased: bool) -> list[str]:
+    found = []
+    parts, joined = _parts(token)
+    for written, form in zip(token.split("-"), parts):
+        if form != written and (form.lower() not in known or "." in written):
+            found.append(form)
+        if plain := folded(form):
+            found.append(plain)
+        if cased and ambiguous_capitals(form):  # "U.S." is US; "a.m." is not AM
+            found.append(acronym(form))
+    if joined:
+        found.append(joined)
+        if plain := folded(joined):
+            found.append(plain)
     return found

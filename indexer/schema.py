@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from indexer import analysis
 from indexer.embed import ModelInfo
 
-SCHEMA_VERSION = 6  # 5: English analysis (hunspell, stopwords, exact subfields), BM25 k1/b, lead = title + lead;
-# 6: the forms of words the analysis cannot bring together (VARIANTS)
+SCHEMA_VERSION = 7  # 5: English analysis (hunspell, stopwords, exact subfields), BM25 k1/b, lead = title + lead;
+# 6: the forms of words the analysis cannot bring together (VARIANTS); 7: acronym forms among them (US_acronym)
+ACRONYMS_SINCE = 7  # a query's US in capitals searches US_acronym (search_api.context.Context.acronyms)
 
 # Article fields
 ID = "id"

@@ -22,7 +22,7 @@ def _matching_and_all(ctx: Context, query: SearchQuery, aggs: dict | None, all_a
     filters ("all", the denominator), in one round trip; either may be left out (None). The matches are
     those a search in the same mode counts (search_api.plan.match_set); as_of (a watermark) leaves out
     articles indexed later."""
-    parsed = parse_query(query.q)
+    parsed = parse_query(query.q, ctx=ctx)
     bodies = {}
     if aggs is not None:
         vector = query_vector(ctx, parsed, query)

@@ -17,15 +17,15 @@ KEYWORD_FIELDS = {"outlet": schema.OUTLET, "language": schema.LANGUAGE, "author"
                   "person": schema.PEOPLE, "org": schema.ORGANIZATIONS}
 
 
-def words(content: list[str], fields: list[str], every: bool = False) -> dict:
+def words(content: list[str], fields: list[str], every: bool = False, capitals: bool = False) -> dict:
     """Plain words (stopwords already left out) as one clause: BM25 over the fields as one field on
     the stemmed text, the same words on the exact subfields, adjacent pairs as sloppy phrases. Any
     word may match, or with `every` (watches) each one must. On title and body, and on quotes, words
     are read as the index reads their variants ("Abramovich's" → Abramovich, "U.S." → US, "e-mail" →
-    e-mail or email; indexer.analysis.variants)."""
+    e-mail or email; with `capitals`, "US" → US_acronym; indexer.analysis.variants)."""
     variants = VARIANT_FIELDS.get(tuple(fields))  # none when a field was named (title:)
     if variants:
-        content = list(dict.fromkeys(form for w in content for form in analysis.query_forms(w)))
+        content = list(dict.fromkeys(form for w in content for form in analysis.query_forms(w, capitals)))
     text = " ".join(content)
     should: list[dict] = [{"combined_fields": {"query": text, "fields": [analysis.exact(f) for f in fields],
                                                "boost": EXACT_BOOST}}]
@@ -45,8 +45,13 @@ def variant_marks(content: list[str], exact_fields: list[str]) -> dict:
     """The words' variants as the text writes them (Abramovich's, U.S.), on the exact subfields,
     scoring nothing: the search found them through the variants field, and the highlighter (which
     marks the terms of this query) marks them in the text."""
-    forms = [f"{w.lower()}{mark}s" for w in content for mark in "'’"]
-    forms += [".".join(w.lower()) for w in content if 2 <= len(w) <= 4 and w.isalpha()]
+    # An acronym form (US_acronym) is marked where the text writes US, U.S. or "us": search_api.highlight
+    # takes the pronoun's marks back.
+    acronyms = [p.removesuffix(analysis.ACRONYM_SUFFIX) for w in content for p in w.split("-")
+                if p.endswith(analysis.ACRONYM_SUFFIX)]
+    words = [w for w in content if analysis.ACRONYM_SUFFIX not in w] + acronyms
+    forms = [f"{w.lower()}{mark}s" for w in words for mark in "'’"] + [w.lower() for w in acronyms]
+    forms += [".".join(w.lower()) for w in words if 2 <= len(w) <= 4 and w.isalpha()]
     return {"bool": {"should": [{"terms": {f: forms}} for f in exact_fields], "boost": 0.0}}
 
 

@@ -8,8 +8,9 @@ from collections import OrderedDict
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch, TransportError
 
+from indexer import schema
 from indexer.connection import Cluster
 from indexer.embed import Embedder
 from search_api.errors import ModelMismatch, translated
@@ -86,6 +87,18 @@ class Context:
                 f"the index was built with {recorded!r} and the API is configured with {configured!r}: set "
                 f"MORGUE_MODEL (and MORGUE_EMBED_BACKEND) to the index's model, or rebuild the index with "
                 f"`morgue index PATH... --rebuild`", {"index_model": recorded, "configured_model": configured})
+
+    @property
+    def acronyms(self) -> bool:
+        """Whether the index has the acronym forms of abbreviations written in capitals (US_acronym:
+        indexer.analysis.variants), which a query's US searches instead of the word us. An index built
+        before them answers US as us until it is rebuilt. A node that cannot say is taken to have them
+        (the search that follows reports the failure)."""
+        try:
+            version = self.meta.get(self.es, self.alias).get("schema_version", 0)
+        except (ApiError, TransportError):
+            return True
+        return version >= schema.ACRONYMS_SINCE
 
     @property
     def search_type(self) -> str | None:

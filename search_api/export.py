@@ -93,7 +93,7 @@ def export(ctx: Context, query: SearchQuery, fmt: str, with_text: bool = False,
     when the response ends, however it ends (the walk closes it too when it gets to the end)."""
     if fmt not in FORMATS:
         raise BadRequest(f"unknown format {fmt!r}: use csv or jsonl")
-    parsed = parse_query(query.q)
+    parsed = parse_query(query.q, ctx=ctx)
     with ctx.errors():
         vector = query_vector(ctx, parsed, query)
         es_query = plan.match_set(parsed, query, vector, as_of)

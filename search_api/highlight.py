@@ -40,7 +40,8 @@ def highlights(hit: dict, terms: list[str] | None = None) -> list[dict]:
         for fragment in fragments:
             item = from_marked(fragment)
             if terms:
-                item["matches"] = _merged(item["matches"] + _accented_spans(item["text"], terms))
+                kept = [s for s in item["matches"] if not _other_case(item["text"][s[0]:s[1]], terms)]
+                item["matches"] = _merged(kept + _accented_spans(item["text"], terms))
             if item["matches"]:
                 out.append({"field": field, **item})
     title = (hit.get("_source") or {}).get(schema.TITLE)
@@ -48,6 +49,17 @@ def highlights(hit: dict, terms: list[str] | None = None) -> list[dict]:
         if spans := _accented_spans(title, terms):
             out.insert(0, {"field": schema.TITLE, "text": title, "matches": spans})
     return out
+
+
+def _other_case(marked: str, terms: list[str]) -> bool:
+    """Whether a mark is a word the query typed in capitals written otherwise ("us" for US): the
+    highlighter marks the pronoun too, the search did not find it (indexer.analysis.capitals_only)."""
+    return marked.lower() in _lowered_capitals(tuple(terms)) and not any(c.isupper() for c in marked)
+
+
+@lru_cache(maxsize=256)
+def _lowered_capitals(terms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(t.lower() for t in terms if analysis.capitals_only(t))
 
 
 def _accented_spans(text: str, terms: list[str]) -> list[list[int]]:
@@ -85,16 +97,24 @@ def _either_spelling(word: str) -> str:
 @lru_cache(maxsize=256)
 def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
     """All the query's words and phrases as one pattern (one scan of a text, not one per term)."""
-    alternatives = [r"\W+".join(_either_spelling(w) for w in term.split()) for term in terms if term.split()]
+    alternatives = [_alternative(term) for term in terms if term.split()]
     if not alternatives:
         return None
     alternatives.sort(key=len, reverse=True)  # the longest phrase wins where several start together
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\w*", re.I)
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")", re.I)
+
+
+def _alternative(term: str) -> str:
+    """A term as a pattern: its words with any ending (a stem, a trailing wildcard), or an abbreviation
+    typed in capitals as written (US marks US, not "us" or "USA")."""
+    if analysis.capitals_only(term):
+        return f"(?-i:{re.escape(term)})" + r"\b"
+    return r"\W+".join(_either_spelling(w) for w in term.split()) + r"\w*"
 
 
 def term_spans(text: str, terms: list[str]) -> list[list[int]]:
-    """Where the query's words and phrases occur in a text (case-insensitive, whole words, a
-    trailing-wildcard stem matching any ending)."""
+    """Where the query's words and phrases occur in a text (case-insensitive, but an abbreviation typed in
+    capitals only in capitals: US, not us; whole words, a trailing-wildcard stem matching any ending)."""
     pattern = _terms_pattern(tuple(terms))
     if pattern is None:
         return []

@@ -94,7 +94,7 @@ def _quotes_of(hits: list[dict], query: SearchQuery) -> tuple[list[tuple[str, fl
 
 
 def search_quotes(ctx: Context, query: SearchQuery) -> QuoteResponse:
-    parsed = parse_query(query.q, scope="quote")
+    parsed = parse_query(query.q, scope="quote", ctx=ctx)
     size = max(query.size, 10)
     bodies = {}
     with ctx.errors():

@@ -18,9 +18,11 @@ from search_api.retrieve import LegResult, msearch
 from search_api.syntax import Parsed, QuerySyntaxError, parse as parse_text
 
 
-def parse_query(text: str, scope: str = "article", every_word: bool = False) -> Parsed:
+def parse_query(text: str, scope: str = "article", every_word: bool = False, ctx: Context | None = None) -> Parsed:
+    """ctx: the index searched, which may predate the acronym forms (then US typed in capitals is us too).
+    Without one, the index is taken to have them: `morgue index` writes only into indexes that do."""
     try:
-        return parse_text(text, scope, every_word)
+        return parse_text(text, scope, every_word, capitals=ctx.acronyms if ctx is not None else True)
     except QuerySyntaxError as exc:
         raise QuerySyntax(exc.message, exc.detail()) from exc
 
@@ -66,7 +68,7 @@ class Grouped:
 
 
 def make_plan(ctx: Context, query: SearchQuery) -> Plan:
-    parsed = parse_query(query.q)
+    parsed = parse_query(query.q, ctx=ctx)
     if query.mode is not Mode.keyword and not parsed.semantic_text:
         query = query.model_copy(update={"mode": Mode.keyword})  # only filters (outlet:TASS): nothing to embed
     position = cursor.decode(query)

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from indexer import analysis, schema
 from search_api import clauses
 from search_api.clauses import QUOTE_TEXT_FIELDS, TEXT_FIELDS
-from search_api.tokens import FIELDS, QuerySyntaxError, Token, normalise, tokenize, uses_operators  # noqa: F401
+from search_api.tokens import (FIELDS, QuerySyntaxError, Token, case_matters, normalise, tokenize,  # noqa: F401
+                               uses_operators)
 
 MAX_QUERY_CHARS = 4000  # a pasted paragraph or two
 MAX_CLAUSES = 64  # operators, phrases, fields: what a person writes by hand
@@ -56,8 +57,10 @@ class _Words:
 
 
 class _Parser:
-    def __init__(self, text: str, scope: str = "article", plain: bool = False, every_word: bool = False):
+    def __init__(self, text: str, scope: str = "article", plain: bool = False, every_word: bool = False,
+                 capitals: bool = True):
         self.text, self.every_word = text, every_word
+        self.capitals = capitals and case_matters(text)  # US typed is the abbreviation, not the word us
         self.scope = scope
         self.text_fields = TEXT_FIELDS if scope == "article" else QUOTE_TEXT_FIELDS
         self.tokens = tokenize(text, plain)
@@ -234,15 +237,16 @@ class _Parser:
 
     def words_clause(self, words: list[str], fields: list[str] | None = None) -> dict:
         """Plain words as one clause (see the module's docstring)."""
+        capitals = self.capitals and fields is None  # a named field (title:) has no acronym forms
         fields = fields or self.text_fields
-        content = [w for w in words if not analysis.is_stopword(w)]
+        content = [w for w in words if not analysis.is_stopword(w, capitals)]  # WHO is not who
         if not content:
-            self.terms += [" ".join(words)]
+            self.terms += [" ".join(words).lower()]  # "The Who", title:WHO: the words in any case
             return clauses.stopwords_only(" ".join(words), fields)
-        forms = dict.fromkeys(f for w in content for f in analysis.written_forms(w))  # "US" is marked in "U.S." too
+        forms = dict.fromkeys(f for w in content for f in analysis.written_forms(w, capitals))  # US: U.S. too
         self.terms += [f for f in forms if f not in self.terms]
         self.count(Token("word", " ".join(content), 0))
-        return clauses.words(content, fields, self.every_word)
+        return clauses.words(content, fields, self.every_word, capitals)
 
     def field(self, token: Token) -> dict:
         name = token.value.lower()
@@ -271,10 +275,11 @@ class _Parser:
         return " ".join("".join(keep).split())
 
 
-def parse(text: str, scope: str = "article", every_word: bool = False) -> Parsed:
+def parse(text: str, scope: str = "article", every_word: bool = False, capitals: bool = True) -> Parsed:
     """Parse a keyword query; raises QuerySyntaxError with the position of the problem. scope "quote"
     makes the query about the text of quotations (the nested `quotes` documents); every_word makes
-    plain words all required (an alert's match set) instead of any of them."""
+    plain words all required (an alert's match set) instead of any of them; capitals: the index has
+    acronym forms (schema 7), so US typed in capitals finds the abbreviation and not the pronoun."""
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"query is {len(text)} characters long; at most {MAX_QUERY_CHARS}", MAX_QUERY_CHARS,
                                text[:80])
@@ -282,12 +287,12 @@ def parse(text: str, scope: str = "article", every_word: bool = False) -> Parsed
     if text in ("", "*"):
         return Parsed({"match_all": {}}, [], "")
     try:
-        parser = _Parser(text, scope, every_word=every_word)
+        parser = _Parser(text, scope, every_word=every_word, capitals=capitals)
         query = parser.parse()
     except QuerySyntaxError as error:
         if re.search(r'"~\d', text) or uses_operators(tokenize(text.replace('"', " "))):
             raise
-        parser = _Parser(text, scope, plain=True, every_word=every_word)  # plain language: never an error
+        parser = _Parser(text, scope, plain=True, every_word=every_word, capitals=capitals)  # never an error
         query = parser.parse()
         parser.notes.insert(0, f"Read as plain words, since the text uses no operators: {error.message}.")
     return Parsed(query, parser.terms, parser.semantic_text(), parser.notes)

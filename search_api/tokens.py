@@ -76,6 +76,12 @@ def tokenize(text: str, plain: bool = False) -> list[Token]:
     return tokens
 
 
+def case_matters(text: str) -> bool:
+    """Whether a word typed in capitals says it is an abbreviation (US, WHO rather than us, who): not
+    when the whole text is in capitals (a pasted headline, TIME's queries), unless it is one word."""
+    return any(c.islower() for c in text) or len(text.split()) == 1
+
+
 def uses_operators(tokens: list[Token]) -> bool:
     """Whether the text is written in the syntax (and so deserves exact errors) or is plain language."""
     return any(t.kind in ("and", "or", "not", "sign", "field") or (t.kind == "phrase" and t.slop is not None)

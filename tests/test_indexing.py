@@ -128,6 +128,45 @@ def test_either_spelling_of_an_abbreviation_a_possessive_a_compound_or_an_accent
                 assert quoted == {"Erdoğan"}, (typed, quoted)
 
 
+def test_us_or_who_typed_in_capitals_finds_the_abbreviation_not_the_pronoun(es, es_url, make_app, indexer, tmp_path):
+    """"US" and "us" were one term, so a search for US sanctions found every article where someone told
+    us something, and WHO was dropped as a stopword. Typed in capitals (in a text that is not all in
+    capitals) they are the abbreviations, found however the text writes them in capitals and marked
+    only there; typed in lower case they are the words; an index built before the acronym forms
+    answers as it did."""
+    from fastapi.testclient import TestClient
+
+    folder = tmp_path / "acronyms"
+    folder.mkdir()
+    tail = " Ministers are to meet again next week in Brussels, where a vote on the measures is expected.\n"
+    (folder / "us.txt").write_text("US widens sanctions\n\nThe US widened sanctions on Monday, officials said." + tail)
+    (folder / "dotted.txt").write_text("Sanctions widened\n\nU.S. officials widened the sanctions list on Tuesday." +
+                                       tail)
+    (folder / "pronoun.txt").write_text("Market returns\n\n\"People told us the hall was too cold,\" the organiser "
+                                        "said of the sanctions on stalls." + tail)
+    (folder / "who.txt").write_text("Masks advice\n\nThe WHO updated its advice on masks, which doctors welcomed." +
+                                    tail)
+    indexer.run([folder], quiet=True)
+
+    def found(api, typed: str) -> dict[str, set[str]]:
+        hits = api.get("/api/search", params={"q": typed, "mode": "keyword"}).json()["hits"]
+        return {h["title"]: {m["text"][a:b] for m in h["highlights"] for a, b in m["matches"]} for h in hits}
+
+    with TestClient(make_app(es_url, indexer.alias)) as api:
+        assert set(found(api, "US")) == {"US widens sanctions", "Sanctions widened"}
+        assert set(found(api, "did the US widen sanctions?")) == {"US widens sanctions", "Sanctions widened",
+                                                                    "Market returns"}  # "sanctions" is in all three
+        assert found(api, "did the US widen sanctions?")["Market returns"] == {"sanctions"}  # "us" is not marked
+        assert set(found(api, "us")) == {"US widens sanctions", "Sanctions widened", "Market returns"}
+        assert set(found(api, "WHO advice")) == {"Masks advice"} and "WHO" in found(api, "WHO")["Masks advice"]
+        quotes = api.get("/api/quotes", params={"q": "US", "mode": "keyword"}).json()
+        assert quotes["total"] == 0  # the quote says "us"
+    index = store.alias_index(es, indexer.alias)
+    es.indices.put_mapping(index=index, meta={**store.index_meta(es, index), "schema_version": schema.ACRONYMS_SINCE - 1})
+    with TestClient(make_app(es_url, indexer.alias)) as api:
+        assert set(found(api, "US")) == {"US widens sanctions", "Sanctions widened", "Market returns"}
+
+
 def test_prune_removes_articles_whose_files_are_gone(es, indexer, archive):
     indexer.run([archive], quiet=True)
     (archive / "strike.txt").unlink()

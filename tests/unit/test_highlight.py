@@ -42,3 +42,12 @@ def test_highlights_add_the_spelling_with_diacritics_the_query_did_not_type():
     assert [(m["field"], [m["text"][a:b] for a, b in m["matches"]]) for m in marks] == [
         ("title", ["Erdoğan"]), ("body", ["Ankara", "Erdoğan"])]
     assert highlights(hit) == [{"field": "body", "text": "Ankara said Erdoğan would wait", "matches": [[0, 6]]}]
+
+
+def test_an_abbreviation_typed_in_capitals_marks_only_capitals():
+    text = "US troops and U.S. aid, he told us; USA; used"
+    assert [text[a:b] for a, b in term_spans(text, ["US", "U.S"])] == ["US", "U.S"]
+    assert [text[a:b] for a, b in term_spans(text, ["us"])] == ["US", "us", "USA", "used"]  # lower case: any
+    hit = {"highlight": {"body": [f"{O}US{C} troops, told {O}us{C}", f"helping {O}us{C} to keep"]}}
+    assert [(m["text"], m["matches"]) for m in highlights(hit, ["US", "U.S", "troops"])] == [
+        ("US troops, told us", [[0, 2]])]  # the highlighter's "us" taken back; a fragment left without marks goes

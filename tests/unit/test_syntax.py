@@ -33,7 +33,7 @@ def test_stopwords_inside_a_phrase_stay():
 
 def test_only_stopwords_search_them_as_written():
     parsed = parse("The Who")
-    assert parsed.terms == ["The Who"] and "exact" in json.dumps(parsed.query)
+    assert parsed.terms == ["the who"] and "exact" in json.dumps(parsed.query)
 
 
 def test_adjacent_words_are_one_clause_with_exact_and_proximity_parts():
@@ -45,7 +45,7 @@ def test_adjacent_words_are_one_clause_with_exact_and_proximity_parts():
     marks = clause["should"][-1]["bool"]  # their forms as written, marked by the highlighter, scoring nothing
     assert marks["boost"] == 0 and "prices's" in marks["should"][1]["terms"]["body.exact"]
     assert parse("Aldren’s budget").query["bool"]["must"][0]["combined_fields"]["query"] == "Aldren budget"
-    assert parse("U.S. sanctions").query["bool"]["must"][0]["combined_fields"]["query"] == "US sanctions"
+    assert parse("U.S. sanctions").query["bool"]["must"][0]["combined_fields"]["query"] == "US_acronym sanctions"
     assert parse("e-mail hacking").query["bool"]["must"][0]["combined_fields"]["query"] == "e-mail email hacking"
     assert "u.s" in parse("US sanctions").query["bool"]["should"][-1]["bool"]["should"][1]["terms"]["body.exact"]
     title_only = parse("title:aldren").query
@@ -88,3 +88,16 @@ def test_length_limit():
 
 def test_punctuation_only_matches_nothing_but_runs():
     assert parse("🙂 ?!").query == {"match_none": {}}
+
+
+def test_an_abbreviation_typed_in_capitals_is_not_the_word_unless_the_whole_text_is_in_capitals():
+    searched = lambda text, **kw: parse(text, **kw).query["bool"]["must"][0]["combined_fields"]["query"]  # noqa: E731
+    assert searched("did the US rule out troops?") == "US_acronym rule troops"  # not the pronoun us
+    assert searched("WHO guidance on masks") == "WHO_acronym guidance masks"  # WHO is no stopword here
+    assert parse("WHO guidance").terms[:2] == ["WHO", "W.H.O"]  # marked in capitals only
+    assert searched("who told us about masks") == "told us masks"  # typed in lower case: the words
+    assert searched("US TROOPS IN EUROPE") == "US TROOPS EUROPE"  # all in capitals: case says nothing
+    assert parse("US TROOPS IN EUROPE").terms[:2] == ["us", "u.s"]  # so marked in any case
+    assert searched("US") == "US_acronym"  # one word typed in capitals is the abbreviation
+    assert searched("US sanctions", capitals=False) == "US sanctions"  # an index without acronym forms
+    assert parse("title:WHO").terms == ["who"]  # a field named has no acronym forms: the word, any case
