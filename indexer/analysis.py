@@ -211,12 +211,18 @@ def variants(text: str) -> list[str]:
     found = []
     for line in text.splitlines():
         cased = any(c.islower() for c in line)
-        for token in _TOKEN.findall(line):
-            found += _token_variants(token, known, cased)
+        for match in _TOKEN.finditer(line):
+            before = line[:match.start()].rstrip()
+            found += _token_variants(match.group(), known, cased, bool(before) and before[-1] not in _SENTENCE_START)
     return found
 
 
-def _token_variants(token: str, known: frozenset[str], cased: bool) -> list[str]:
+_SENTENCE_START = ".!?:;\"“‘'(-–—•*"
+TITLE_CASE_ACRONYM = 4  # "Aids" within a sentence is AIDS (BBC's style); "It", "Us" and "Who" there are titles
+
+
+def _token_variants(token: str, known: frozenset[str], cased: bool, within: bool) -> list[str]:
+    """within: the token does not start a sentence (a word in title case there is a name, not a capital)."""
     found = []
     parts, joined = _parts(token)
     for written, form in zip(token.split("-"), parts):
@@ -226,6 +232,8 @@ def _token_variants(token: str, known: frozenset[str], cased: bool) -> list[str]
             found.append(plain)
         if cased and ambiguous_capitals(form):  # "U.S." is US; "a.m." is not AM
             found.append(acronym(form))
+        elif within and len(form) >= TITLE_CASE_ACRONYM and form.istitle() and ambiguous_capitals(form.upper()):
+            found.append(acronym(form.upper()))
     if joined:
         found.append(joined)
         if plain := folded(joined):

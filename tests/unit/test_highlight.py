@@ -51,3 +51,7 @@ def test_an_abbreviation_typed_in_capitals_marks_only_capitals():
     hit = {"highlight": {"body": [f"{O}US{C} troops, told {O}us{C}", f"helping {O}us{C} to keep"]}}
     assert [(m["text"], m["matches"]) for m in highlights(hit, ["US", "U.S", "troops"])] == [
         ("US troops, told us", [[0, 2]])]  # the highlighter's "us" taken back; a fragment left without marks goes
+    text = "It said AIDS and Aids drugs; it aids"  # "Aids" is how BBC writes AIDS; "It" starts a sentence
+    assert [text[a:b] for a, b in term_spans(text, ["IT", "AIDS"])] == ["AIDS", "Aids"]
+    hit = {"highlight": {"body": [f"{O}It{C} said {O}Aids{C} drugs, it {O}aids{C}"]}}
+    assert [m["matches"] for m in highlights(hit, ["IT", "AIDS"])] == [[[8, 12]]]

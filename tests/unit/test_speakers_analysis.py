@@ -40,6 +40,10 @@ def test_an_abbreviation_in_capitals_that_is_also_a_word_has_an_acronym_form_a_q
         ["US_acronym", "US_acronym", "US_acronym", "WHO_acronym", "IT_acronym"]  # not NATO: "nato" is no word
     # a line all in capitals (a wire headline, TIME's text) says nothing by its case
     assert not [v for v in analysis.variants("US WILL NOT SEND TROOPS") if v.endswith(analysis.ACRONYM_SUFFIX)]
+    # BBC writes AIDS as "Aids"; "It", "Us" or "Who" in title case are titles ("Doctor Who"), and any
+    # word in title case that starts a sentence is just that
+    assert [v for v in analysis.variants("new Aids drugs. Aids workers; Doctor Who; Just Do It") if "_" in v] == \
+        ["AIDS_acronym"]
     assert analysis.query_forms("US", capitals=True) == ["US_acronym"] == analysis.query_forms("U.S.", capitals=True)
     assert analysis.query_forms("US-led", capitals=True) == ["US_acronym-led"]
     assert analysis.query_forms("us", capitals=True) == ["us"] and analysis.query_forms("US") == ["US"]
