@@ -8,7 +8,7 @@ from datetime import date
 
 from indexer.clean import Cleaned, clean_scrape, normalize, strip_lead
 from indexer.language import detect_language
-from indexer.entities import Entities
+from indexer.entities import Entities, place_name
 from indexer.metadata import (DateInfo, content_hash, find_date, find_outlet, folder_outlet, parse_date_value,
                               parse_dateline, split_title)
 from indexer.quotes import Quote, extract_quotes
@@ -119,7 +119,7 @@ def enrich(raw: RawArticle, outlet: str | None = None, reference: date | None = 
         url=url,
         author=meta.get("author") or lead.byline,
         language=meta.get("language") or detect_language(body),
-        place=dateline.place if dateline else None,
+        place=place_name(dateline.place) if dateline else None,
         date=find_date("\n".join([*lead.stamps, body]), meta.get("date"), dateline, reference),
         quotes=extract_quotes(body),
         content_hash=content_hash(title + "\n" + body),

@@ -14,6 +14,38 @@ KINDS = {"PERSON": "people", "ORG": "organizations", "GPE": "places", "LOC": "pl
 NOT_NAMES = frozenset({"he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "his", "hers", "its"})
 
 
+# One name for a place or body written several ways (keyed without dots: "U.S." is US). Only forms
+# that mean one thing wherever they occur; "EC" (Community or Commission) and "Britain" stay as written.
+ALIASES = {"US": "United States", "USA": "United States", "United States of America": "United States",
+           "UK": "United Kingdom", "EU": "European Union", "UN": "United Nations", "USSR": "Soviet Union",
+           "UAE": "United Arab Emirates"}
+_LOWER_PARTICLES = frozenset({"de", "da", "do", "dos", "das", "del", "della", "di", "du", "la", "le", "les", "of",
+                              "on", "upon", "am", "an", "der", "den", "van", "von", "y", "el", "al"})
+
+
+def canonical(name: str) -> str:
+    """A named place or body under one name: "U.S.", "USA" and "United States" are "United States"."""
+    return ALIASES.get(name.replace(".", "") if len(name) <= 8 else name, name)
+
+
+def spellings(values: list[str]) -> list[str]:
+    """What a filter on these places or bodies looks for: each as given and under its canonical name
+    (place=U.S. finds "United States"; an index built before the canonical names still has "U.S")."""
+    return list(dict.fromkeys(v for value in values for v in (value, canonical(value.strip()))))
+
+
+def place_name(written: str) -> str:
+    """A dateline's place as a name: "NEW YORK" → "New York", "RIO DE JANEIRO" → "Rio de Janeiro",
+    "ST. LOUIS" → "St. Louis"; a place not written in capitals, or an abbreviation ("U.S.", "UK"), as
+    it is (then under its canonical name)."""
+    name = written.strip()
+    if any(c.islower() for c in name) or re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?\.?|[A-Z]{1,3}", name):
+        return canonical(name.rstrip("."))
+    words = [w.lower() if i and w.lower() in _LOWER_PARTICLES else "-".join(p.capitalize() for p in w.split("-"))
+             for i, w in enumerate(name.split())]
+    return canonical(" ".join(words))
+
+
 def clean_name(name: str) -> str:
     """Titles, possessives, brackets and edge punctuation off a name: "Mr. Kirby's" → "Kirby"."""
     name = re.sub(r"\s*\([^)]*\)", "", name).replace("[", "").replace("]", "")  # "(R-Ga.)"; "[Jens] Stoltenberg"
@@ -36,12 +68,18 @@ class Entities:
                                   ("people", "organizations", "places")}}
 
 
-def entities(doc) -> Entities:
-    """Named people, organisations and places of a parsed article, canonical and counted."""
+def entities(doc, dateline: tuple[str, int] | None = None) -> Entities:
+    """Named people, organisations and places of a parsed article, canonical and counted. dateline: its
+    place and where it ends in the text ("FRANKFURT, March 4 -"): the parse reads a place in capitals
+    as anything (Frankfurt an organisation, Buenos Aires a person), so that span counts as the place."""
     found = Entities()
     full: dict[str, str] = {}  # surname → the fullest name with it
     people = []
+    if dateline:
+        found.places[place_name(dateline[0])] += 1
     for ent in doc.ents:
+        if dateline and ent.start_char < dateline[1]:
+            continue
         kind = KINDS.get(ent.label_)
         name = clean_name(ent.text)
         if not kind or len(name) < 2 or name.lower() in NOT_NAMES or not any(c.isupper() for c in name):
@@ -52,7 +90,7 @@ def entities(doc) -> Entities:
             if len(name.split()) > len(full.get(surname, "").split()):
                 full[surname] = name
         else:
-            getattr(found, kind)[re.sub(r"^the\s+", "", name, flags=re.I)] += 1
+            getattr(found, kind)[canonical(re.sub(r"^the\s+", "", name, flags=re.I))] += 1
     for name in people:
         found.people[full.get(name.split()[-1].lower(), name)] += 1
     return found

@@ -19,7 +19,7 @@ from indexer import analysis, schema, story_evidence
 from indexer.budget import OverBudget, budget
 from indexer.entities import entities
 from indexer.enrich import Article, enrich
-from indexer.metadata import folder_outlet
+from indexer.metadata import folder_outlet, parse_dateline
 from indexer.nlp import parse
 from indexer.quotes import extract_quotes
 from indexer.passages import Passage, lead, split_passages
@@ -38,7 +38,8 @@ ENRICH_VERSION = 18  # 4: quote keys and vectors; 5, 6: story signals; 7: lead =
 # 15: a speaker the article writes as an organisation ("Labour said") is of kind organisation; 16: an export's id
 # that Elasticsearch or a link cannot carry becomes a digest, metadata that is not text is left out with a warning;
 # 17: words written with diacritics have their plain form among the variants (Erdoğan → Erdogan); 18: acronym
-# forms of abbreviations in capitals that are also words (US, U.S. → US_acronym)
+# forms of abbreviations in capitals that are also words (US, U.S. → US_acronym); a dateline's place as a name
+# (NEW YORK → New York) and the entity it counts as, U.S./USA/United States one place
 Encode = Callable[[list[str]], list[list[float]]]
 
 
@@ -85,7 +86,8 @@ def prepare(raws: list[RawArticle], options: Options, nlp=None) -> list[Article 
     if nlp is not None and articles:
         for article, doc in zip(articles, parse(nlp, [a.body for a in articles])):
             article.quotes = extract_quotes(article.body, doc)
-            article.entities = entities(doc)
+            dateline = parse_dateline(article.body)
+            article.entities = entities(doc, (dateline.place, dateline.end) if dateline else None)
     return out
 
 

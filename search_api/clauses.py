@@ -3,6 +3,7 @@ plain words, an exact phrase, a trailing wildcard, a field's value."""
 from __future__ import annotations
 
 from indexer import analysis, schema
+from indexer.entities import spellings
 from search_api import speakers
 
 TITLE_WEIGHT = 2
@@ -76,6 +77,9 @@ def field(name: str, value: str, scope: str) -> dict:
         clause = speakers.clause(value)
         return clause if scope == "quote" else {"nested": {"path": schema.QUOTES, "query": clause}}
     if name == "place":  # named in the article, or its dateline
-        return {"bool": {"should": [{"term": {f: {"value": value, "case_insensitive": True}}}
+        return {"bool": {"should": [{"term": {f: {"value": v, "case_insensitive": True}}} for v in spellings([value])
                                     for f in (schema.PLACES, schema.PLACE)], "minimum_should_match": 1}}
+    if name == "org":
+        return {"bool": {"should": [{"term": {schema.ORGANIZATIONS: {"value": v, "case_insensitive": True}}}
+                                    for v in spellings([value])], "minimum_should_match": 1}}
     return {"term": {KEYWORD_FIELDS[name]: {"value": value, "case_insensitive": True}}}

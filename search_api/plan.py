@@ -11,6 +11,7 @@ What "match" means, the same for the list, the count, the facets and the timelin
 from __future__ import annotations
 
 from indexer import analysis, schema
+from indexer.entities import spellings
 from search_api import speakers, watermark
 from search_api.query import Mode, SearchQuery, Sort
 from search_api.syntax import Parsed
@@ -52,9 +53,10 @@ def filters(query: SearchQuery, speakers_too: bool = True, as_of: str | None = N
     if query.person:
         out.append({"terms": {schema.PEOPLE: query.person}})
     if query.org:
-        out.append({"terms": {schema.ORGANIZATIONS: query.org}})
+        out.append({"terms": {schema.ORGANIZATIONS: spellings(query.org)}})
     if query.place:
-        out.append({"bool": {"should": [{"terms": {schema.PLACES: query.place}}, {"terms": {schema.PLACE: query.place}}],
+        places = spellings(query.place)
+        out.append({"bool": {"should": [{"terms": {schema.PLACES: places}}, {"terms": {schema.PLACE: places}}],
                              "minimum_should_match": 1}})
     for speaker in query.speaker if speakers_too else ():
         out.append({"nested": {"path": schema.QUOTES, "query": speakers.clause(speaker)}})

@@ -37,7 +37,7 @@ def test_unn_cleaned_text_has_no_junk(seeds):
 
 def test_tass_metadata_from_the_dateline(seeds):
     tass = seeds["TASS"]
-    assert tass.outlet == "TASS" and tass.place == "WASHINGTON"
+    assert tass.outlet == "TASS" and tass.place == "Washington"  # the dateline WASHINGTON, as a name
     assert (tass.date.month, tass.date.day, tass.date.year, tass.date.date) == (2, 28, None, None)
     assert tass.date.precision == "month-day"  # no year was invented
     assert tass.body.startswith("WASHINGTON, February 28. /TASS/. The possible deployment")
