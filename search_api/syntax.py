@@ -19,6 +19,7 @@ Adjacent plain words form one clause: BM25 over title and body as one field (com
 stemmed text), plus the same words on the unstemmed `exact` subfields (an exact match ranks above a
 match by stem only) and each adjacent pair of words as a sloppy phrase (words close together rank
 higher). Stopwords are left out of the clause and of the highlights, except inside a quoted phrase.
+US, WHO or IT typed in capitals (in a text not all in capitals) are the abbreviations, not us, who, it.
 """
 from __future__ import annotations
 
