@@ -16,10 +16,15 @@ MONTHS = {m: i for i, m in enumerate(
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 _MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-# "WASHINGTON, February 28. /TASS/." · "BAHIA, Feb 26 -" · "LONDON, 3 March (Reuters) -"
+# "WASHINGTON, February 28. /TASS/." · "BAHIA, Feb 26 -" · "LONDON, 3 March (Reuters) -" · "STAMFORD, Conn., March
+# 30 -" · "SAULT STE MARIE, Ontario, April 3 -" · "BRASILIA, MARCH 6 -" · "Detroit, March 4 -" (a place in title case
+# only before a dash: "Tuesday, March 4" opens sentences)
+_REGION = r"(?:,\s+[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2})"  # a state or province: "Conn.", "N.J.", "British Columbia"
+_WEEKDAYS = r"(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b)"
 DATELINE = re.compile(
-    rf"^(?P<place>[A-Z][A-Z.'\- ]{{1,40}}?)(?:\s*\([^)]*\))?,\s+"
-    rf"(?:(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})|(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH}))"
+    rf"^(?:(?P<place>[A-Z][A-Z.'\- ]{{1,40}}?)|{_WEEKDAYS}(?P<titled>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){{0,2}})(?=,[^-\n]{{3,30}}\s[-–—]))"
+    rf"(?:\s*\([^)]*\))?{_REGION}?,\s+"
+    rf"(?i:(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})|(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH}))"
     rf"(?:,?\s+(?P<year>\d{{4}}))?\.?\s*(?:/(?P<outlet>[A-Za-z][A-Za-z .&'-]{{1,30}}?)/\.?|\((?P<outlet2>[A-Za-z][A-Za-z .&'-]{{1,30}}?)\))?\s*[-–—]?\s*"
 )
 _REPORTS = re.compile(r"[,.]?\s+(?P<outlet>(?:[A-Z][A-Za-z]+ ){0,3}[A-Z][A-Za-z]{1,14}|[A-Z]{2,8}) (?:reports|reported|writes)\.")
@@ -57,7 +62,7 @@ def parse_dateline(text: str) -> Dateline | None:
     if not month_number or not 1 <= day <= 31:
         return None
     return Dateline(
-        place=match.group("place").strip(),
+        place=(match.group("place") or match.group("titled")).strip(),
         month=month_number,
         day=day,
         year=int(match.group("year")) if match.group("year") else None,

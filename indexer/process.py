@@ -27,7 +27,7 @@ from indexer.raw import RawArticle, Rejected
 
 # Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
 # (its passages' vectors still come from the embedding cache when their text is unchanged).
-ENRICH_VERSION = 19  # 4: quote keys and vectors; 5, 6: story signals; 7: lead = title + opening; 8: parse-based speakers,
+ENRICH_VERSION = 20  # 4: quote keys and vectors; 5, 6: story signals; 7: lead = title + opening; 8: parse-based speakers,
 # entities; 9: time-stamp and byline lines out of the text, the outlet from the folder named; 10: a stamp is one
 # date or time, never a row of figures (9 took 33 Reuters table lines for stamps); 11: speakers from the sentence
 # after a quote and the verb a quote hangs from, the paragraph before "she said", names the model left
@@ -39,7 +39,8 @@ ENRICH_VERSION = 19  # 4: quote keys and vectors; 5, 6: story signals; 7: lead =
 # that Elasticsearch or a link cannot carry becomes a digest, metadata that is not text is left out with a warning;
 # 17: words written with diacritics have their plain form among the variants (Erdoğan → Erdogan); 18: acronym
 # forms of abbreviations in capitals that are also words (US, U.S. → US_acronym); 19: a dateline's place as a name
-# (NEW YORK → New York) and the entity it counts as, U.S./USA/United States one place
+# (NEW YORK → New York) and the entity it counts as, U.S./USA/United States one place; 20: datelines with a state
+# ("STAMFORD, Conn., March 30 -"), a month in capitals or a place in title case (Reuters: 13,066 → 18,828 of 19,043)
 Encode = Callable[[list[str]], list[list[float]]]
 
 

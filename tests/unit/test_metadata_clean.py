@@ -20,6 +20,20 @@ def test_datelines_with_outlets_and_multiword_places():
     assert parse_dateline("Just text without a dateline.") is None
 
 
+def test_datelines_with_a_state_or_province_a_month_in_capitals_or_a_place_in_title_case():
+    """31 % of Reuters' stories had a dateline the pattern missed (no place, and no date for an archive
+    without metadata): a US or Canadian state after the city, a month in capitals, a city in title case."""
+    for text, place, month, day in (("STAMFORD, Conn., March 30 - Combustion Engineering Inc said", "STAMFORD", 3, 30),
+                                    ("SIOUX FALLS, S.D., June 1 - Raven Industries", "SIOUX FALLS", 6, 1),
+                                    ("VERNON, British Columbia, March 6 - Annual div", "VERNON", 3, 6),
+                                    ("BRASILIA, MARCH 6 - Finance Minister", "BRASILIA", 3, 6),
+                                    ("Detroit, March 4 - Range Rover of North America", "Detroit", 3, 4)):
+        found = parse_dateline(text)
+        assert (found.place, found.month, found.day) == (place, month, day), text
+    assert parse_dateline("Tuesday, March 4 - the council met") is None  # a day, not a place
+    assert parse_dateline("Obama, March 3 was a busy day") is None  # a place in title case comes before a dash
+
+
 def test_dates_from_metadata_and_inferred_years():
     assert parse_date_value("2024-03-01").date == "2024-03-01"
     assert parse_date_value("1987").precision == "year" and parse_date_value("nonsense") is None
