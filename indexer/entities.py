@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from indexer.metadata import Dateline
+
 TITLES = re.compile(r"^(?:(?:mr|mrs|ms|miss|dr|prof|sir|dame|lord|lady|rev|fr|gen|lt|col|sgt|capt|adm|gov|sen|"
                     r"rep|pres|president|prime minister|senator|governor|mayor|judge|justice|pope|king|queen)\.?\s+)+",
                     re.I)
@@ -19,6 +21,18 @@ NOT_NAMES = frozenset({"he", "she", "it", "they", "we", "i", "you", "him", "her"
 ALIASES = {"US": "United States", "USA": "United States", "United States of America": "United States",
            "UK": "United Kingdom", "EU": "European Union", "UN": "United Nations", "USSR": "Soviet Union",
            "UAE": "United Arab Emirates"}
+# The states and provinces wire datelines abbreviate ("STAMFORD, Conn., March 30 -"), by their names.
+REGIONS = {"Ala": "Alabama", "Ariz": "Arizona", "Ark": "Arkansas", "Calif": "California", "Colo": "Colorado",
+           "Conn": "Connecticut", "Del": "Delaware", "Fla": "Florida", "Ga": "Georgia", "Ill": "Illinois",
+           "Ind": "Indiana", "Kan": "Kansas", "Kans": "Kansas", "Ky": "Kentucky", "La": "Louisiana", "Md": "Maryland",
+           "Mass": "Massachusetts", "Mich": "Michigan", "Minn": "Minnesota", "Miss": "Mississippi", "Mo": "Missouri",
+           "Mont": "Montana", "Neb": "Nebraska", "Nev": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
+           "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "Okla": "Oklahoma",
+           "Ore": "Oregon", "Pa": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+           "Tenn": "Tennessee", "Tex": "Texas", "Va": "Virginia", "Vt": "Vermont", "Wash": "Washington",
+           "Wis": "Wisconsin", "Wisc": "Wisconsin", "WVa": "West Virginia", "Wyo": "Wyoming", "DC": "Washington",
+           "Alta": "Alberta", "BC": "British Columbia", "Man": "Manitoba", "Ont": "Ontario", "Que": "Quebec",
+           "Sask": "Saskatchewan", "NS": "Nova Scotia", "NB": "New Brunswick"}
 _LOWER_PARTICLES = frozenset({"de", "da", "do", "dos", "das", "del", "della", "di", "du", "la", "le", "les", "of",
                               "on", "upon", "am", "an", "der", "den", "van", "von", "y", "el", "al"})
 
@@ -68,17 +82,26 @@ class Entities:
                                   ("people", "organizations", "places")}}
 
 
-def entities(doc, dateline: tuple[str, int] | None = None) -> Entities:
-    """Named people, organisations and places of a parsed article, canonical and counted. dateline: its
-    place and where it ends in the text ("FRANKFURT, March 4 -"): the parse reads a place in capitals
-    as anything (Frankfurt an organisation, Buenos Aires a person), so that span counts as the place."""
+def region_name(written: str) -> str:
+    """A dateline's state or province as a place: "Conn." → Connecticut, "N.J." → New Jersey, "WIS." →
+    Wisconsin; a name ("British Columbia", "West Germany") as a place name."""
+    key = written.replace(".", "").replace(" ", "")
+    return REGIONS.get(key) or REGIONS.get(key.capitalize()) or REGIONS.get(key.upper()) or place_name(written)
+
+
+def entities(doc, dateline: Dateline | None = None) -> Entities:
+    """Named people, organisations and places of a parsed article, canonical and counted. dateline: the
+    parse reads a place in capitals as anything (FRANKFURT an organisation, BUENOS AIRES a person, "Calif"
+    a place of its own), so the dateline's span counts as its place and region."""
     found = Entities()
     full: dict[str, str] = {}  # surname → the fullest name with it
     people = []
     if dateline:
-        found.places[place_name(dateline[0])] += 1
+        found.places[place_name(dateline.place)] += 1
+        if dateline.region:
+            found.places[region_name(dateline.region)] += 1
     for ent in doc.ents:
-        if dateline and ent.start_char < dateline[1]:
+        if dateline and ent.start_char < dateline.end:
             continue
         kind = KINDS.get(ent.label_)
         name = clean_name(ent.text)

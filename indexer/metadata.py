@@ -19,7 +19,7 @@ _MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|A
 # "WASHINGTON, February 28. /TASS/." · "BAHIA, Feb 26 -" · "LONDON, 3 March (Reuters) -" · "STAMFORD, Conn., March
 # 30 -" · "SAULT STE MARIE, Ontario, April 3 -" · "BRASILIA, MARCH 6 -" · "Detroit, March 4 -" (a place in title case
 # only before a dash: "Tuesday, March 4" opens sentences)
-_REGION = r"(?:,\s+[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2})"  # a state or province: "Conn.", "N.J.", "British Columbia"
+_REGION = r"(?:,\s+(?P<region>[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2}))"  # "Conn.", "N.J.", "British Columbia"
 _WEEKDAYS = r"(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b)"
 DATELINE = re.compile(
     rf"^(?:(?P<place>[A-Z][A-Z.'\- ]{{1,40}}?)|{_WEEKDAYS}(?P<titled>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){{0,2}})(?=,[^-\n]{{3,30}}\s[-–—]))"
@@ -50,6 +50,7 @@ class Dateline:
     year: int | None
     outlet: str | None
     end: int  # where the dateline ends in the text
+    region: str | None = None  # the state, province or country after the place ("Conn.", "West Germany")
 
 
 def parse_dateline(text: str) -> Dateline | None:
@@ -68,6 +69,7 @@ def parse_dateline(text: str) -> Dateline | None:
         year=int(match.group("year")) if match.group("year") else None,
         outlet=match.group("outlet") or match.group("outlet2"),
         end=match.end(),
+        region=match.group("region"),
     )
 
 

@@ -2,7 +2,7 @@
 import pytest
 
 from indexer import nlp
-from indexer.entities import canonical, place_name, spellings
+from indexer.entities import canonical, place_name, region_name, spellings
 from indexer.process import Options, prepare
 from indexer.raw import RawArticle
 
@@ -42,3 +42,14 @@ def test_the_dateline_counts_as_its_place_whatever_the_parse_made_of_it(parser):
     assert found.organizations["European Union"] == 2 and "Bundesbank" in found.organizations
     assert not any(name.isupper() and len(name) > 4 for kind in (found.places, found.organizations, found.people)
                    for name in kind)
+
+
+def test_a_datelines_state_or_province_is_a_place_by_its_name(parser):
+    assert [region_name(r) for r in ("Conn.", "N.J.", "WIS.", "British Columbia", "West Germany")] == [
+        "Connecticut", "New Jersey", "Wisconsin", "British Columbia", "West Germany"]
+    body = ("STAMFORD, Conn., March 30 - Combustion Engineering Inc said it would sell its unit in Ohio to "
+            "a group of investors, the company said in a statement on Monday.")
+    article, = prepare([RawArticle("b.txt", text="Combustion Engineering to sell unit\n\n" + body, key="b.txt")],
+                       Options(), parser)
+    assert article.place == "Stamford" and {"Stamford", "Connecticut"} <= set(article.entities.places)
+    assert "Conn" not in article.entities.places  # the parse's reading of the abbreviation
