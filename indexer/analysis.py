@@ -106,30 +106,28 @@ POSSESSIVE_FLAG = "M"  # en_US.aff: SFX M 0 's
 PLURAL_FLAG = "S"
 ACRONYM_SUFFIX = "_acronym"  # one token for the standard tokenizer ("_" joins letters); no text writes it
 ACRONYM_LETTERS = (2, 5)
+TITLE_CASE_ACRONYM = 4  # "Aids" within a sentence is AIDS (BBC's style); "It", "Us" and "Who" there are titles
+
+
+def _dictionary() -> list[tuple[str, str]]:
+    """The entries of the project's hunspell dictionary (indexer/hunspell/en_US): (word, flags)."""
+    text = resources.files("indexer").joinpath("hunspell", "en_US", "en_US.dic").read_text(encoding="utf-8")
+    return [(word, flags) for word, _, flags in (line.partition("/") for line in text.splitlines()[1:])]
 
 
 @lru_cache(maxsize=1)
 def possessive_words() -> frozenset[str]:
-    """The lower-cased words the project's hunspell dictionary (indexer/hunspell/en_US) lists with the
-    possessive flag: hunspell stems their "'s" forms itself."""
-    text = resources.files("indexer").joinpath("hunspell", "en_US", "en_US.dic").read_text(encoding="utf-8")
-    words = (line.split("/", 1) for line in text.splitlines()[1:] if "/" in line)
-    return frozenset(word.lower() for word, flags in words if POSSESSIVE_FLAG in flags)
+    """The lower-cased words the dictionary lists with the possessive flag: hunspell stems their "'s"
+    forms itself."""
+    return frozenset(word.lower() for word, flags in _dictionary() if POSSESSIVE_FLAG in flags)
 
 
 @lru_cache(maxsize=1)
 def lowercase_words() -> frozenset[str]:
-    """The words the project's dictionary lists in lower case, with their plurals ("aid", "aids"), and
-    the stopwords; plus "us", which this dictionary lists only as "US"."""
-    text = resources.files("indexer").joinpath("hunspell", "en_US", "en_US.dic").read_text(encoding="utf-8")
-    words = set(STOPWORDS) | {"us"}
-    for line in text.splitlines()[1:]:
-        word, _, flags = line.partition("/")
-        if word[:1].islower():
-            words.add(word)
-            if PLURAL_FLAG in flags:
-                words.add(word + "s")
-    return frozenset(words)
+    """The words the dictionary lists in lower case, with their plurals ("aid", "aids"), and the
+    stopwords; plus "us", which this dictionary lists only as "US"."""
+    listed = [(word, flags) for word, flags in _dictionary() if word[:1].islower()]
+    return frozenset(STOPWORDS | {"us"} | {w for w, _ in listed} | {w + "s" for w, f in listed if PLURAL_FLAG in f})
 
 
 def ambiguous_capitals(word: str) -> bool:
@@ -149,6 +147,12 @@ def capitals_only(term: str) -> bool:
 def acronym(word: str) -> str:
     """The form the variants give an abbreviation in capitals ("US" → "US_acronym")."""
     return word + ACRONYM_SUFFIX
+
+
+def acronym_spellings(word: str) -> list[str]:
+    """How a text writes an abbreviation typed in capitals: as typed and, from four letters, in title
+    case ("AIDS" → [AIDS, Aids], BBC's style; "It", "Us" and "Who" in title case are titles)."""
+    return [word] + ([word.title()] if len(word) >= TITLE_CASE_ACRONYM and word.isalpha() else [])
 
 
 _UNDECOMPOSED = str.maketrans({"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
@@ -218,7 +222,6 @@ def variants(text: str) -> list[str]:
 
 
 _SENTENCE_START = ".!?:;\"“‘'(-–—•*"
-TITLE_CASE_ACRONYM = 4  # "Aids" within a sentence is AIDS (BBC's style); "It", "Us" and "Who" there are titles
 
 
 def _token_variants(token: str, known: frozenset[str], cased: bool, within: bool) -> list[str]:
@@ -232,7 +235,7 @@ def _token_variants(token: str, known: frozenset[str], cased: bool, within: bool
             found.append(plain)
         if cased and ambiguous_capitals(form):  # "U.S." is US; "a.m." is not AM
             found.append(acronym(form))
-        elif within and len(form) >= TITLE_CASE_ACRONYM and form.istitle() and ambiguous_capitals(form.upper()):
+        elif within and form.istitle() and ambiguous_capitals(form.upper()) and form in acronym_spellings(form.upper()):
             found.append(acronym(form.upper()))
     if joined:
         found.append(joined)

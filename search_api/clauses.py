@@ -15,7 +15,8 @@ PROXIMITY_BOOST = 0.2  # each adjacent pair of query words found within PROXIMIT
 PROXIMITY_SLOP = 3
 MAX_PAIRS = 16  # proximity pairs per group of words
 KEYWORD_FIELDS = {"outlet": schema.OUTLET, "language": schema.LANGUAGE, "author": schema.AUTHOR,
-                  "person": schema.PEOPLE, "org": schema.ORGANIZATIONS}
+                  "person": schema.PEOPLE}
+NAMED_FIELDS = {"place": (schema.PLACES, schema.PLACE), "org": (schema.ORGANIZATIONS,)}  # indexer.entities.canonical
 
 
 def words(content: list[str], fields: list[str], every: bool = False, capitals: bool = False) -> dict:
@@ -76,10 +77,7 @@ def field(name: str, value: str, scope: str) -> dict:
     if name == "speaker":
         clause = speakers.clause(value)
         return clause if scope == "quote" else {"nested": {"path": schema.QUOTES, "query": clause}}
-    if name == "place":  # named in the article, or its dateline
+    if name in NAMED_FIELDS:  # a place named in the article or its dateline, an organisation: either spelling
         return {"bool": {"should": [{"term": {f: {"value": v, "case_insensitive": True}}} for v in spellings([value])
-                                    for f in (schema.PLACES, schema.PLACE)], "minimum_should_match": 1}}
-    if name == "org":
-        return {"bool": {"should": [{"term": {schema.ORGANIZATIONS: {"value": v, "case_insensitive": True}}}
-                                    for v in spellings([value])], "minimum_should_match": 1}}
+                                    for f in NAMED_FIELDS[name]], "minimum_should_match": 1}}
     return {"term": {KEYWORD_FIELDS[name]: {"value": value, "case_insensitive": True}}}

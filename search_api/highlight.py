@@ -54,12 +54,8 @@ def highlights(hit: dict, terms: list[str] | None = None) -> list[dict]:
 def _other_case(marked: str, terms: list[str]) -> bool:
     """Whether a mark is a word the query typed in capitals written otherwise ("us" for US): the
     highlighter marks the pronoun too, the search did not find it (indexer.analysis.capitals_only)."""
-    return marked.lower() in _lowered_capitals(tuple(terms)) and not marked.isupper() and not _title_case_acronym(marked)
-
-
-def _title_case_acronym(marked: str) -> bool:
-    """"Aids" as BBC writes AIDS (the index gives it the acronym form: indexer.analysis.variants)."""
-    return len(marked) >= analysis.TITLE_CASE_ACRONYM and marked.istitle()
+    return marked.lower() in _lowered_capitals(tuple(terms)) \
+        and marked not in analysis.acronym_spellings(marked.upper())
 
 
 @lru_cache(maxsize=256)
@@ -113,8 +109,7 @@ def _alternative(term: str) -> str:
     """A term as a pattern: its words with any ending (a stem, a trailing wildcard), or an abbreviation
     typed in capitals as written (US marks US, not "us" or "USA")."""
     if analysis.capitals_only(term):
-        title = [term.title()] if len(term) >= analysis.TITLE_CASE_ACRONYM and term.isalpha() else []  # Aids
-        return "(?-i:" + "|".join(map(re.escape, [term, *title])) + r")\b"
+        return "(?-i:" + "|".join(map(re.escape, analysis.acronym_spellings(term))) + r")\b"
     return r"\W+".join(_either_spelling(w) for w in term.split()) + r"\w*"
 
 
