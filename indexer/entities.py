@@ -14,13 +14,27 @@ TITLES = re.compile(r"^(?:(?:mr|mrs|ms|miss|dr|prof|sir|dame|lord|lady|rev|fr|ge
                     re.I)
 KINDS = {"PERSON": "people", "ORG": "organizations", "GPE": "places", "LOC": "places", "FAC": "places"}
 NOT_NAMES = frozenset({"he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "his", "hers", "its"})
+# Words no name has: time zones and the labels of wire results tables ("Shr loss 13 cts vs profit 10 cts").
+NOT_NAME_WORDS = frozenset({"gmt", "utc", "est", "edt", "cst", "cdt", "pst", "pdt", "bst", "cet", "cest",
+                            "shr", "shrs", "cts", "qtr", "revs", "mths", "mln", "bln", "dlrs", "pct", "avg"})
+# What ends a company's name without being its name: "Chrysler Corp" is Chrysler, "Gabelli and Co Inc" Gabelli.
+DESIGNATORS = frozenset({"inc", "corp", "co", "cos", "ltd", "llc", "lp", "plc", "ag", "sa", "nv", "bv", "gmbh",
+                         "spa", "kk", "bhd"})
+# A body named by its kind alone ("the Bank", "the Commission") is the fuller name the article gives it, or
+# nothing: "Bank" as a facet value names no bank.
+GENERIC_BODIES = frozenset({"Bank", "Commission", "Community", "Exchange", "Department", "Ministry", "Agency",
+                            "Committee", "Board", "Council", "Court", "Party", "Group", "Administration", "Authority",
+                            "Organisation", "Organization", "Union", "Association", "Corporation", "Company", "Fund",
+                            "Institute", "Service", "Office"})
+CURRENCIES = frozenset({"dollar", "dollars", "yen", "mark", "marks", "sterling", "franc", "francs", "lira", "pound",
+                        "pounds", "peso", "pesos", "euro", "euros", "rupee", "rupees"})
 
 
 # One name for a place or body written several ways (keyed without dots: "U.S." is US). Only forms
 # that mean one thing wherever they occur; "EC" (Community or Commission) and "Britain" stay as written.
 ALIASES = {"US": "United States", "USA": "United States", "United States of America": "United States",
            "UK": "United Kingdom", "EU": "European Union", "UN": "United Nations", "USSR": "Soviet Union",
-           "UAE": "United Arab Emirates"}
+           "UAE": "United Arab Emirates", "Reuter": "Reuters"}
 # The states and provinces wire datelines abbreviate ("STAMFORD, Conn., March 30 -"), by their names.
 REGIONS = {"Ala": "Alabama", "Ariz": "Arizona", "Ark": "Arkansas", "Calif": "California", "Colo": "Colorado",
            "Conn": "Connecticut", "Del": "Delaware", "Fla": "Florida", "Ga": "Georgia", "Ill": "Illinois",
@@ -42,10 +56,21 @@ def canonical(name: str) -> str:
     return ALIASES.get(name.replace(".", "") if len(name) <= 8 else name, name)
 
 
+def organization_name(name: str) -> str:
+    """A company without what ends its name: "Chrysler Corp" → Chrysler, "Goldman, Sachs and Co." →
+    "Goldman, Sachs", "Co Inc" → "" (no name at all); other bodies as they are, under their canonical name."""
+    words = name.split()
+    while words and (words[-1].strip(".,").lower() in DESIGNATORS or words[-1].lower() in ("and", "&", "of", "the")):
+        words.pop()
+    return canonical(" ".join(words).strip(" ,"))
+
+
 def spellings(values: list[str]) -> list[str]:
     """What a filter on these places or bodies looks for: each as given and under its canonical name
-    (place=U.S. finds "United States"; an index built before the canonical names still has "U.S")."""
-    return list(dict.fromkeys(v for value in values for v in (value, canonical(value.strip()))))
+    (place=U.S. finds "United States", org="Chrysler Corp." finds Chrysler; an index built before the
+    canonical names still has "U.S" and "Chrysler Corp")."""
+    return list(dict.fromkeys(v for value in values for v in (value, canonical(value.strip()),
+                                                               organization_name(value.strip())) if v))
 
 
 def place_name(written: str) -> str:
@@ -89,31 +114,97 @@ def region_name(written: str) -> str:
     return REGIONS.get(key) or REGIONS.get(key.capitalize()) or REGIONS.get(key.upper()) or place_name(written)
 
 
+def _designator(token) -> bool:
+    return token.text.strip(".,").lower() in DESIGNATORS
+
+
+def _organizations(doc) -> tuple[list, set[int]]:
+    """The organisations the parse found, each as written in full: the parse splits a name at its "and"
+    ("Gabelli and | Co Inc", "Standard and | Poor's Corp", "Savings and | Loan Association"), so a part
+    that cannot stand alone is joined to the capitalised words before it; a designator with no name
+    before it is no name. A portfolio in a title ("Finance Minister", "Secretary of State") is no body."""
+    names, ents = [], [e for e in doc.ents]
+    skipped: set[int] = set()
+    for i, ent in enumerate(ents):
+        if ent.label_ != "ORG" or i in skipped:
+            continue
+        after = doc[ent.end].lower_ if ent.end < len(doc) else ""
+        before = doc[max(ent.start - 2, 0):ent.start].text.lower()
+        if after in ("minister", "ministers", "secretary") or before in ("secretary of", "minister of", "minister for"):
+            continue
+        start = ent.start
+        conj = doc[ent.start - 1] if ent.start else None
+        if conj is not None and conj.text in ("and", "&"):
+            if conj.ent_type_ == "ORG" and i and ents[i - 1].end == ent.start:  # "Financial Security Savings and"
+                start = ents[i - 1].start
+            else:
+                j = ent.start - 1  # back over up to three capitalised words
+                while j > 0 and ent.start - 1 - j < 3 and doc[j - 1].is_alpha and not doc[j - 1].is_lower:
+                    j -= 1
+                kind = doc[j].ent_type_ if j < ent.start - 1 else None
+                if kind is not None and (_designator(ent[0]) or (kind in ("", "DATE") and _designator(ent[-1]))):
+                    start = j
+        if start < ent.start:  # the names swallowed ("Gabelli", read as a person) are not names of their own
+            skipped.update(k for k, other in enumerate(ents) if start <= other.start and other.end <= ent.start)
+            names = [n for n in names if not (start <= n.start and n.end <= ent.start)]
+        elif _designator(ent[0]):
+            continue
+        names.append(doc[start:ent.end])
+    return names, skipped
+
+
+def _named_body(name: str, counts: Counter) -> str | None:
+    """A body the article names by its kind alone or by its possessive ("Bank", "Moody's") as the fuller
+    name the article gives it ("World Bank", "Moody's Investors Service"), the most frequent if several;
+    a kind alone with no fuller name is None."""
+    if name in GENERIC_BODIES:
+        fuller = [m for m in counts if m != name and (m.endswith(" " + name) or m.startswith(name + " of "))]
+    else:
+        fuller = [m for m in counts if m.startswith((name + "'s ", name + "’s "))]
+    if fuller:
+        return max(fuller, key=lambda m: (counts[m], m))
+    return None if name in GENERIC_BODIES else name
+
+
 def entities(doc, dateline: Dateline | None = None) -> Entities:
     """Named people, organisations and places of a parsed article, canonical and counted. dateline: the
     parse reads a place in capitals as anything (FRANKFURT an organisation, BUENOS AIRES a person, "Calif"
-    a place of its own), so the dateline's span counts as its place and region."""
+    a place of its own), so the dateline's span counts as its place and region. An organisation that is
+    the surname of a person the article names ("Nakasone") is that person."""
     found = Entities()
     full: dict[str, str] = {}  # surname → the fullest name with it
-    people = []
+    people, bodies = [], Counter()
     if dateline:
         found.places[place_name(dateline.place)] += 1
         if dateline.region:
             found.places[region_name(dateline.region)] += 1
-    for ent in doc.ents:
-        if dateline and ent.start_char < dateline.end:
+    organizations, skipped = _organizations(doc)
+    spans = [(e, KINDS.get(e.label_)) for k, e in enumerate(doc.ents) if k not in skipped and e.label_ != "ORG"]
+    for span, kind in spans + [(span, "organizations") for span in organizations]:
+        if dateline and span.start_char < dateline.end:
             continue
-        kind = KINDS.get(ent.label_)
-        name = clean_name(ent.text)
-        if not kind or len(name) < 2 or name.lower() in NOT_NAMES or not any(c.isupper() for c in name):
+        if re.fullmatch(r"<[A-Z.]{1,6}>?|[A-Z.]{1,6}>", span.text):  # a wire's ticker ("<CHL>")
+            continue
+        name = clean_name(span.text.replace("<", "").replace(">", ""))  # "<Fortune Savings Bank>"
+        if not kind or len(name) < 2 or name.lower() in NOT_NAMES or not any(c.isupper() for c in name) \
+                or any(w.strip(".") in NOT_NAME_WORDS for w in name.lower().split()):
             continue
         if kind == "people":
             people.append(name)
             surname = name.split()[-1].lower()
             if len(name.split()) > len(full.get(surname, "").split()):
                 full[surname] = name
+        elif kind == "organizations":
+            name = organization_name(re.sub(r"^the\s+", "", name, flags=re.I))
+            if len(name) >= 2 and name.split()[-1].lower() not in CURRENCIES:
+                bodies[name] += 1
         else:
-            getattr(found, kind)[canonical(re.sub(r"^the\s+", "", name, flags=re.I))] += 1
+            found.places[canonical(re.sub(r"^the\s+", "", name, flags=re.I))] += 1
     for name in people:
         found.people[full.get(name.split()[-1].lower(), name)] += 1
+    for name, n in bodies.items():
+        if " " not in name and name.lower() in full and full[name.lower()] in found.people:
+            found.people[full[name.lower()]] += n
+        elif (body := _named_body(name, bodies)) is not None:
+            found.organizations[body] += n
     return found

@@ -53,3 +53,42 @@ def test_a_datelines_state_or_province_is_a_place_by_its_name(parser):
                        Options(), parser)
     assert article.place == "Stamford" and {"Stamford", "Connecticut"} <= set(article.entities.places)
     assert "Conn" not in article.entities.places  # the parse's reading of the abbreviation
+
+
+def _organizations(parser, body: str):
+    article, = prepare([RawArticle("c.txt", text="Wire report\n\n" + body, key="c.txt")], Options(), parser)
+    return article.entities
+
+
+def test_a_company_is_one_name_however_the_wire_writes_it(parser):
+    """Reuters' organisation facet had "Co" (167 articles), "Co Inc" (154), "Poor's Corp" (135), "Moody"
+    (170) and "Loan Association" (43): the parse splits a name at its "and", and "Chrysler" and "Chrysler
+    Corp" were two companies."""
+    found = _organizations(parser, (
+        "As previously reported, Gabelli and Co Inc, acting as investment advisor, proposed a merger. Standard and "
+        "Poor's Corp said it lowered its ratings on Loral Corp's debt, and Moody's Investors Service Inc said it "
+        "would review them. Moody's said it expects weaker demand. Fortune Savings Bank will buy a Financial "
+        "Security Savings and Loan Association branch. Chrysler Corp shares rose; Chrysler said sales grew."))
+    orgs = found.organizations
+    assert {"Gabelli", "Standard and Poor's", "Moody's Investors Service", "Chrysler",
+            "Financial Security Savings and Loan Association"} <= set(orgs)
+    assert orgs["Chrysler"] == 2 and orgs["Moody's Investors Service"] == 2
+    assert not {"Co", "Co Inc", "Poor's Corp", "Moody", "Loan Association", "Chrysler Corp"} & set(orgs)
+    assert spellings(["Chrysler Corp."]) == ["Chrysler Corp.", "Chrysler"]  # a filter typed in full finds it
+
+
+def test_a_body_named_by_its_kind_is_the_one_the_article_names_or_none(parser):
+    found = _organizations(parser, (
+        "The World Bank suspended its loans to Peru on Monday. The Bank said Peru had missed payments. "
+        "Prime Minister Yasuhiro Nakasone said on Friday that Nakasone would not resign, the LDP said. "
+        "Finance Minister Kiichi Miyazawa and "
+        "Secretary of State George Shultz met at 0900 GMT. The Commission will decide in May."))
+    assert found.organizations["World Bank"] == 2 and "Bank" not in found.organizations
+    assert found.people["Yasuhiro Nakasone"] == 2 and "Nakasone" not in found.organizations
+    assert not {"Commission", "GMT", "Finance", "State"} & set(found.organizations)
+
+
+def test_a_results_table_names_nobody(parser):
+    found = _organizations(parser, "Shr loss 13 cts vs profit 10 cts\n\nNet loss 1,804,062 vs profit 1,370,063\n\n"
+                                   "Avg shrs 4,100,000 vs 3,900,000\n\nRevs 33.5 mln vs 40.4 mln")
+    assert not set(found.organizations) | set(found.people)
