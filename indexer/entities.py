@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from indexer.analysis import lowercase_words
 from indexer.metadata import Dateline
 
 TITLES = re.compile(r"^(?:(?:mr|mrs|ms|miss|dr|prof|sir|dame|lord|lady|rev|fr|gen|lt|col|sgt|capt|adm|gov|sen|"
@@ -26,6 +27,10 @@ GENERIC_BODIES = frozenset({"Bank", "Commission", "Community", "Exchange", "Depa
                             "Committee", "Board", "Council", "Court", "Party", "Group", "Administration", "Authority",
                             "Organisation", "Organization", "Union", "Association", "Corporation", "Company", "Fund",
                             "Institute", "Service", "Office"})
+# What a minister or secretary is in charge of ("Finance Minister Kiichi Miyazawa"): a title, not a body.
+PORTFOLIOS = frozenset({"Finance", "Defence", "Defense", "Trade", "Foreign", "Health", "Energy", "Agriculture",
+                        "Economy", "Interior", "Justice", "Education", "Transport", "Environment", "Industry",
+                        "Commerce", "Oil", "Petroleum", "Culture", "Labor", "Employment", "Planning"})
 CURRENCIES = frozenset({"dollar", "dollars", "yen", "mark", "marks", "sterling", "franc", "francs", "lira", "pound",
                         "pounds", "peso", "pesos", "euro", "euros", "rupee", "rupees"})
 
@@ -60,8 +65,11 @@ def organization_name(name: str) -> str:
     """A company without what ends its name: "Chrysler Corp" → Chrysler, "Goldman, Sachs and Co." →
     "Goldman, Sachs", "Co Inc" → "" (no name at all); other bodies as they are, under their canonical name."""
     words = name.split()
-    while words and (words[-1].strip(".,").lower() in DESIGNATORS or words[-1].lower() in ("and", "&", "of", "the")):
+    while words and (words[-1].strip(".,").lower() in DESIGNATORS or words[-1].lower() in ("and", "&", "of", "the")
+                     or not any(c.isalnum() for c in words[-1])):  # "Oscars - the"
         words.pop()
+    if len(words) == 1 and words[0].lower() in lowercase_words() and words[0] != name:
+        return canonical(name.strip(" ,"))  # "Southern Co", "Credit Corp": the word alone names nothing
     return canonical(" ".join(words).strip(" ,"))
 
 
@@ -121,8 +129,8 @@ def _designator(token) -> bool:
 def _organizations(doc) -> tuple[list, set[int]]:
     """The organisations the parse found, each as written in full: the parse splits a name at its "and"
     ("Gabelli and | Co Inc", "Standard and | Poor's Corp", "Savings and | Loan Association"), so a part
-    that cannot stand alone is joined to the capitalised words before it; a designator with no name
-    before it is no name. A portfolio in a title ("Finance Minister", "Secretary of State") is no body."""
+    that cannot stand alone (a designator, or a word of the language before one) is joined to the
+    capitalised words before it; a designator with no name before it is no name. A portfolio in a title ("Finance Minister", "Secretary of State") is no body."""
     names, ents = [], [e for e in doc.ents]
     skipped: set[int] = set()
     for i, ent in enumerate(ents):
@@ -130,7 +138,8 @@ def _organizations(doc) -> tuple[list, set[int]]:
             continue
         after = doc[ent.end].lower_ if ent.end < len(doc) else ""
         before = doc[max(ent.start - 2, 0):ent.start].text.lower()
-        if after in ("minister", "ministers", "secretary") or before in ("secretary of", "minister of", "minister for"):
+        if (ent.text in PORTFOLIOS and after in ("minister", "ministers", "secretary")) \
+                or before in ("secretary of", "minister of", "minister for"):
             continue
         start = ent.start
         conj = doc[ent.start - 1] if ent.start else None
@@ -142,7 +151,8 @@ def _organizations(doc) -> tuple[list, set[int]]:
                 while j > 0 and ent.start - 1 - j < 3 and doc[j - 1].is_alpha and not doc[j - 1].is_lower:
                     j -= 1
                 kind = doc[j].ent_type_ if j < ent.start - 1 else None
-                if kind is not None and (_designator(ent[0]) or (kind in ("", "DATE") and _designator(ent[-1]))):
+                if kind is not None and (_designator(ent[0]) or (kind in ("", "DATE") and _designator(ent[-1])
+                                                                   and ent[0].lower_ in lowercase_words())):
                     start = j
         if start < ent.start:  # the names swallowed ("Gabelli", read as a person) are not names of their own
             skipped.update(k for k, other in enumerate(ents) if start <= other.start and other.end <= ent.start)
@@ -170,7 +180,8 @@ def entities(doc, dateline: Dateline | None = None) -> Entities:
     """Named people, organisations and places of a parsed article, canonical and counted. dateline: the
     parse reads a place in capitals as anything (FRANKFURT an organisation, BUENOS AIRES a person, "Calif"
     a place of its own), so the dateline's span counts as its place and region. An organisation that is
-    the surname of a person the article names ("Nakasone") is that person."""
+    the surname of a person the article names in full ("Nakasone") is that person; a one-word "person"
+    the parse labels an organisation as often ("Chelsea") is that organisation."""
     found = Entities()
     full: dict[str, str] = {}  # surname → the fullest name with it
     people, bodies = [], Counter()
@@ -202,8 +213,10 @@ def entities(doc, dateline: Dateline | None = None) -> Entities:
             found.places[canonical(re.sub(r"^the\s+", "", name, flags=re.I))] += 1
     for name in people:
         found.people[full.get(name.split()[-1].lower(), name)] += 1
+    for name in [p for p in found.people if " " not in p and bodies[p] >= found.people[p]]:
+        bodies[name] += found.people.pop(name)  # "Chelsea", a person once and a club six times
     for name, n in bodies.items():
-        if " " not in name and name.lower() in full and full[name.lower()] in found.people:
+        if " " not in name and " " in full.get(name.lower(), ""):
             found.people[full[name.lower()]] += n
         elif (body := _named_body(name, bodies)) is not None:
             found.organizations[body] += n

@@ -92,3 +92,12 @@ def test_a_results_table_names_nobody(parser):
     found = _organizations(parser, "Shr loss 13 cts vs profit 10 cts\n\nNet loss 1,804,062 vs profit 1,370,063\n\n"
                                    "Avg shrs 4,100,000 vs 3,900,000\n\nRevs 33.5 mln vs 40.4 mln")
     assert not set(found.organizations) | set(found.people)
+
+
+def test_a_club_the_parse_calls_a_person_once_is_still_a_club(parser):
+    found = _organizations(parser, (
+        "Chelsea clinch cup in Cardiff. It was Jose Mourinho's first silverware as Chelsea manager. Yet after their "
+        "frustration, Chelsea began to dominate. And despite Chelsea's possession, Liverpool held on. Drogba almost "
+        "headed Chelsea in front two minutes later. Southern Co and Credit Corp shares rose."))
+    assert found.organizations["Chelsea"] >= 4 and "Chelsea" not in found.people
+    assert {"Southern Co", "Credit Corp"} <= set(found.organizations)  # "Southern" alone names nothing
