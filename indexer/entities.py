@@ -180,8 +180,9 @@ def entities(doc, dateline: Dateline | None = None) -> Entities:
     """Named people, organisations and places of a parsed article, canonical and counted. dateline: the
     parse reads a place in capitals as anything (FRANKFURT an organisation, BUENOS AIRES a person, "Calif"
     a place of its own), so the dateline's span counts as its place and region. An organisation that is
-    the surname of a person the article names in full ("Nakasone") is that person; a one-word "person"
-    the parse labels an organisation as often ("Chelsea") is that organisation."""
+    the surname of a person the article names in full ("Nakasone") is that person; a "person" the parse
+    labels an organisation as often ("Chelsea", "Manchester United") or that is "the" something ("the Lib
+    Dems") is an organisation."""
     found = Entities()
     full: dict[str, str] = {}  # surname → the fullest name with it
     people, bodies = [], Counter()
@@ -200,6 +201,8 @@ def entities(doc, dateline: Dateline | None = None) -> Entities:
         if not kind or len(name) < 2 or name.lower() in NOT_NAMES or not any(c.isupper() for c in name) \
                 or any(w.strip(".") in NOT_NAME_WORDS for w in name.lower().split()):
             continue
+        if kind == "people" and re.match(r"the\s", name, re.I):  # "the Lib Dems": a body, not a person
+            kind, name = "organizations", name[4:]
         if kind == "people":
             people.append(name)
             surname = name.split()[-1].lower()
@@ -213,7 +216,7 @@ def entities(doc, dateline: Dateline | None = None) -> Entities:
             found.places[canonical(re.sub(r"^the\s+", "", name, flags=re.I))] += 1
     for name in people:
         found.people[full.get(name.split()[-1].lower(), name)] += 1
-    for name in [p for p in found.people if " " not in p and bodies[p] >= found.people[p]]:
+    for name in [p for p in found.people if bodies[p] >= found.people[p]]:
         bodies[name] += found.people.pop(name)  # "Chelsea", a person once and a club six times
     for name, n in bodies.items():
         if " " not in name and " " in full.get(name.lower(), ""):

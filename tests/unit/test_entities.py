@@ -98,6 +98,8 @@ def test_a_club_the_parse_calls_a_person_once_is_still_a_club(parser):
     found = _organizations(parser, (
         "Chelsea clinch cup in Cardiff. It was Jose Mourinho's first silverware as Chelsea manager. Yet after their "
         "frustration, Chelsea began to dominate. And despite Chelsea's possession, Liverpool held on. Drogba almost "
-        "headed Chelsea in front two minutes later. Southern Co and Credit Corp shares rose."))
+        "headed Chelsea in front two minutes later. Southern Co and Credit Corp shares rose. Voters backed the Lib "
+        "Dems, the poll said."))
     assert found.organizations["Chelsea"] >= 4 and "Chelsea" not in found.people
+    assert not [p for p in found.people if p.lower().startswith("the ")]
     assert {"Southern Co", "Credit Corp"} <= set(found.organizations)  # "Southern" alone names nothing
