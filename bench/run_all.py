@@ -46,6 +46,8 @@ def steps(shared: Path, home: Path) -> list[tuple[str, list[str], dict]]:
         ("two builds of TIME rank the same", [py, "-m", "bench.repeat"], {}),
         ("same-event model, SemEval and labelled pairs", [py, "-m", "bench.story_model"], {}),
         ("quotes, PolNeAR dev", [py, "bench/polnear_quotes.py"], {}),
+        ("entity facets, BBC", [py, "-m", "bench.entity_facets", "--alias", "morgue"], {}),
+        ("entity facets, Reuters", [py, "-m", "bench.entity_facets", "--alias", "reuters"], {}),
         ("meaning watches: the similarity floor, Reuters dev", [py, "-m", "bench.watch_floor"], {}),
         ("watches: 1,000 after 100 new BBC articles", [py, "-m", "bench.watches", "run"], {}),
         ("batch search: 2,000 names over Reuters", [py, "-m", "bench.watches", "batch", "--alias", "reuters"], {}),
@@ -57,7 +59,7 @@ def steps(shared: Path, home: Path) -> list[tuple[str, list[str], dict]]:
 
 ORDER = ["relevance-reuters.md", "relevance-time.md", "repeat-time.md", "cluster-relevance.md", "encoders.md", "int8.md",
          "throughput-bbc.md", "throughput-reuters.md", "latency-bbc.md", "latency-reuters.md", "scale.md", "scale-reuters.md", "export_memory.md", "stories-morgue.md", "stories-reuters.md",
-         "story_model.md", "polnear_quotes.md", "polnear_quotes-train.md",
+         "story_model.md", "polnear_quotes.md", "polnear_quotes-train.md", "facets-morgue.md", "facets-reuters.md",
          "watch-floor.md", "watches-run.md", "watches-batch.md", "extraction.md", "load-bbc.md", "load-morgue.md",
          "reliability.md", "outage.md"]
 
