@@ -64,13 +64,16 @@ def canonical(name: str) -> str:
 def organization_name(name: str) -> str:
     """A company without what ends its name: "Chrysler Corp" → Chrysler, "Goldman, Sachs and Co." →
     "Goldman, Sachs", "Co Inc" → "" (no name at all); other bodies as they are, under their canonical name."""
-    words = name.split()
-    while words and (words[-1].strip(".,").lower() in DESIGNATORS or words[-1].lower() in ("and", "&", "of", "the")
-                     or not any(c.isalnum() for c in words[-1])):  # "Oscars - the"
-        words.pop()
-    if len(words) == 1 and words[0].lower() in lowercase_words() and words[0] != name:
-        return canonical(name.strip(" ,"))  # "Southern Co", "Credit Corp": the word alone names nothing
-    return canonical(" ".join(words).strip(" ,"))
+    def cut(words: list[str], what) -> list[str]:
+        while words and what(words[-1]):
+            words = words[:-1]
+        return words
+
+    words = cut(name.split(), lambda w: w.lower() in ("and", "&", "of", "the") or not any(c.isalnum() for c in w))
+    bare = cut(words, lambda w: w.replace(".", "").strip(",").lower() in DESIGNATORS or w.lower() in ("and", "&"))
+    if len(bare) == 1 and len(words) > 1 and bare[0].lower() in lowercase_words():
+        bare = words  # "Southern Co", "Credit Corp": the word alone names nothing
+    return canonical(" ".join(bare).strip(" ,"))
 
 
 def spellings(values: list[str]) -> list[str]:
@@ -159,8 +162,18 @@ def _organizations(doc) -> tuple[list, set[int]]:
             names = [n for n in names if not (start <= n.start and n.end <= ent.start)]
         elif _designator(ent[0]):
             continue
-        names.append(doc[start:ent.end])
+        end = ent.end + (ent[-1].lower_ == "of" and ent.end < len(doc) and doc[ent.end].like_num)  # "Group of" Seven
+        names.append(doc[start:end])
     return names, skipped
+
+
+def _named_by_possessive(span) -> bool:
+    """Whether a name ending in "'s" is written so ("Moody's said", "by Moody's and"): the parse leaves a
+    genitive's "'s" out of the name ("Chrysler" 's shares), and a genitive it keeps is followed by what
+    it owns ("Loral Corp's subordinated debt")."""
+    doc = span.doc
+    return span[-1].tag_ == "POS" and (span.end >= len(doc) or doc[span.end].pos_ not in ("NOUN", "PROPN", "ADJ",
+                                                                                          "NUM"))
 
 
 def _named_body(name: str, counts: Counter) -> str | None:
@@ -170,7 +183,8 @@ def _named_body(name: str, counts: Counter) -> str | None:
     if name in GENERIC_BODIES:
         fuller = [m for m in counts if m != name and (m.endswith(" " + name) or m.startswith(name + " of "))]
     else:
-        fuller = [m for m in counts if m.startswith((name + "'s ", name + "’s "))]
+        fuller = [m for m in counts if m.startswith((name + "'s ", name + "’s "))
+                  or (name.endswith(("'s", "’s")) and m.startswith(name + " "))]
     if fuller:
         return max(fuller, key=lambda m: (counts[m], m))
     return None if name in GENERIC_BODIES else name
@@ -198,8 +212,9 @@ def entities(doc, dateline: Dateline | None = None) -> Entities:
         if re.fullmatch(r"<[A-Z.]{1,6}>?|[A-Z.]{1,6}>", span.text):  # a wire's ticker ("<CHL>")
             continue
         name = clean_name(span.text.replace("<", "").replace(">", ""))  # "<Fortune Savings Bank>"
+        words = name.lower().replace(".", "").split()
         if not kind or len(name) < 2 or name.lower() in NOT_NAMES or not any(c.isupper() for c in name) \
-                or any(w.strip(".") in NOT_NAME_WORDS for w in name.lower().split()):
+                or any(w in NOT_NAME_WORDS for w in words) or all(w in DESIGNATORS for w in words):
             continue
         if kind == "people" and re.match(r"the\s", name, re.I):  # "the Lib Dems": a body, not a person
             kind, name = "organizations", name[4:]
@@ -210,6 +225,8 @@ def entities(doc, dateline: Dateline | None = None) -> Entities:
                 full[surname] = name
         elif kind == "organizations":
             name = organization_name(re.sub(r"^the\s+", "", name, flags=re.I))
+            if name and _named_by_possessive(span):
+                name += span[-1].text  # "Moody's said": the firm, not a genitive
             if len(name) >= 2 and name.split()[-1].lower() not in CURRENCIES:
                 bodies[name] += 1
         else:

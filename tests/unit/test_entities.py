@@ -77,6 +77,12 @@ def test_a_company_is_one_name_however_the_wire_writes_it(parser):
     assert spellings(["Chrysler Corp."]) == ["Chrysler Corp.", "Chrysler"]  # a filter typed in full finds it
 
 
+def test_a_firm_named_with_its_possessive_keeps_it(parser):
+    found = _organizations(parser, "Moody's said it expects weaker demand. The notes are rated Aa-2 by Moody's and "
+                                   "AA by Standard and Poor's Corp. Loral Corp's subordinated debt was cut.")
+    assert found.organizations["Moody's"] == 2 and found.organizations["Loral"] == 1  # a genitive is not
+
+
 def test_a_body_named_by_its_kind_is_the_one_the_article_names_or_none(parser):
     found = _organizations(parser, (
         "The World Bank suspended its loans to Peru on Monday. The Bank said Peru had missed payments. "
