@@ -190,16 +190,25 @@ def _named_body(name: str, counts: Counter) -> str | None:
     return None if name in GENERIC_BODIES else name
 
 
+def _settle(found: Entities, bodies: Counter, titled: set[str]) -> None:
+    """A "person" the parse labels an organisation or a place more often in the article is that: "Chelsea"
+    a person twice and a club three times; unless a title names a person ("Mr Ash")."""
+    for name in [p for p in found.people if p not in titled and bodies[p] > found.people[p]]:
+        bodies[name] += found.people.pop(name)
+    for name in [p for p in found.people if p not in titled and found.places[p] > found.people[p]]:
+        found.places[name] += found.people.pop(name)
+
+
 def entities(doc, dateline: Dateline | None = None) -> Entities:
     """Named people, organisations and places of a parsed article, canonical and counted. dateline: the
     parse reads a place in capitals as anything (FRANKFURT an organisation, BUENOS AIRES a person, "Calif"
     a place of its own), so the dateline's span counts as its place and region. An organisation that is
     the surname of a person the article names in full ("Nakasone") is that person; a "person" the parse
-    labels an organisation as often ("Chelsea", "Manchester United") or that is "the" something ("the Lib
-    Dems") is an organisation."""
+    labels an organisation more often ("Chelsea", "Manchester United") or that is "the" something ("the Lib
+    Dems") is an organisation, and one it labels a place more often ("Glasgow") a place."""
     found = Entities()
     full: dict[str, str] = {}  # surname → the fullest name with it
-    people, bodies = [], Counter()
+    people, bodies, titled = [], Counter(), set()
     if dateline:
         found.places[place_name(dateline.place)] += 1
         if dateline.region:
@@ -220,6 +229,8 @@ def entities(doc, dateline: Dateline | None = None) -> Entities:
             kind, name = "organizations", name[4:]
         if kind == "people":
             people.append(name)
+            if TITLES.match(span.text.strip()):
+                titled.add(name)
             surname = name.split()[-1].lower()
             if len(name.split()) > len(full.get(surname, "").split()):
                 full[surname] = name
@@ -233,8 +244,7 @@ def entities(doc, dateline: Dateline | None = None) -> Entities:
             found.places[canonical(re.sub(r"^the\s+", "", name, flags=re.I))] += 1
     for name in people:
         found.people[full.get(name.split()[-1].lower(), name)] += 1
-    for name in [p for p in found.people if bodies[p] >= found.people[p]]:
-        bodies[name] += found.people.pop(name)  # "Chelsea", a person once and a club six times
+    _settle(found, bodies, {full.get(name.split()[-1].lower(), name) for name in titled})
     for name, n in bodies.items():
         if " " not in name and " " in full.get(name.lower(), ""):
             found.people[full[name.lower()]] += n

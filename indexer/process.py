@@ -27,7 +27,7 @@ from indexer.raw import RawArticle, Rejected
 
 # Bump when cleaning or enrichment changes what an input becomes: every input is then enriched again
 # (its passages' vectors still come from the embedding cache when their text is unchanged).
-ENRICH_VERSION = 25  # 4: quote keys and vectors; 5, 6: story signals; 7: lead = title + opening; 8: parse-based speakers,
+ENRICH_VERSION = 26  # 4: quote keys and vectors; 5, 6: story signals; 7: lead = title + opening; 8: parse-based speakers,
 # entities; 9: time-stamp and byline lines out of the text, the outlet from the folder named; 10: a stamp is one
 # date or time, never a row of figures (9 took 33 Reuters table lines for stamps); 11: speakers from the sentence
 # after a quote and the verb a quote hangs from, the paragraph before "she said", names the model left
@@ -42,10 +42,11 @@ ENRICH_VERSION = 25  # 4: quote keys and vectors; 5, 6: story signals; 7: lead =
 # (NEW YORK → New York) and the entity it counts as, U.S./USA/United States one place; 20: datelines with a state
 # ("STAMFORD, Conn., March 30 -"), a month in capitals or a place in title case (Reuters: 13,066 → 18,828 of 19,043);
 # 21: the dateline's state or province among the places, by its name (Conn. → Connecticut)
-# 22–25: a company under one name ("Gabelli and Co Inc", "Chrysler Corp" → Gabelli, Chrysler), "the Bank" as the bank the
+# 22–26: a company under one name ("Gabelli and Co Inc", "Chrysler Corp" → Gabelli, Chrysler), "the Bank" as the bank the
 # article names, an organisation that is a named person's surname as that person, no table labels or time zones;
 # a "person" labelled an organisation as often (Chelsea) or "the" something (the Lib Dems) an organisation;
-# "Moody's said" is Moody's, "Group of" Seven is the Group of Seven
+# "Moody's said" is Moody's, "Group of" Seven is the Group of Seven; a "person" labelled a place more often a place,
+# and a person written with a title ("Mr Ash") stays a person
 Encode = Callable[[list[str]], list[list[float]]]
 
 

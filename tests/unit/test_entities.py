@@ -109,3 +109,15 @@ def test_a_club_the_parse_calls_a_person_once_is_still_a_club(parser):
     assert found.organizations["Chelsea"] >= 4 and "Chelsea" not in found.people
     assert not [p for p in found.people if p.lower().startswith("the ")]
     assert {"Southern Co", "Credit Corp"} <= set(found.organizations)  # "Southern" alone names nothing
+
+
+def test_a_person_the_article_more_often_calls_a_place_or_a_body_is_that_unless_titled():
+    from collections import Counter
+
+    from indexer.entities import Entities, _settle
+    found = Entities(people=Counter({"Glasgow": 1, "Ash": 1, "Fabregas": 1, "Arsenal": 1}),
+                     places=Counter({"Glasgow": 2, "Ash": 3, "Fabregas": 1}))
+    bodies = Counter({"Arsenal": 2})
+    _settle(found, bodies, titled={"Ash"})  # "Mr Ash" is a person whatever else the parse made of him
+    assert set(found.people) == {"Ash", "Fabregas"}  # a tie stays a person
+    assert found.places["Glasgow"] == 3 and bodies["Arsenal"] == 3
