@@ -133,7 +133,8 @@ def _organizations(doc) -> tuple[list, set[int]]:
     """The organisations the parse found, each as written in full: the parse splits a name at its "and"
     ("Gabelli and | Co Inc", "Standard and | Poor's Corp", "Savings and | Loan Association"), so a part
     that cannot stand alone (a designator, or a word of the language before one) is joined to the
-    capitalised words before it; a designator with no name before it is no name. A portfolio in a title ("Finance Minister", "Secretary of State") is no body."""
+    capitalised words before it; a designator with no name before it is no name. A portfolio in a title
+    ("Finance Minister", "Secretary of State") is no body."""
     names, ents = [], [e for e in doc.ents]
     skipped: set[int] = set()
     for i, ent in enumerate(ents):
