@@ -135,7 +135,7 @@ def _organizations(doc) -> tuple[list, set[int]]:
     that cannot stand alone (a designator, or a word of the language before one) is joined to the
     capitalised words before it; a designator with no name before it is no name. A portfolio in a title
     ("Finance Minister", "Secretary of State") is no body."""
-    names, ents = [], [e for e in doc.ents]
+    names, ents = [], list(doc.ents)
     skipped: set[int] = set()
     for i, ent in enumerate(ents):
         if ent.label_ != "ORG" or i in skipped:
@@ -227,7 +227,9 @@ def entities(doc, dateline: Dateline | None = None) -> Entities:
                 or any(w in NOT_NAME_WORDS for w in words) or all(w in DESIGNATORS for w in words):
             continue
         if kind == "people" and re.match(r"the\s", name, re.I):  # "the Lib Dems": a body, not a person
-            kind, name = "organizations", name[4:]
+            kind = "organizations"
+        if kind != "people":
+            name = re.sub(r"^the\s+", "", name, flags=re.I)
         if kind == "people":
             people.append(name)
             if TITLES.match(span.text.strip()):
@@ -236,16 +238,20 @@ def entities(doc, dateline: Dateline | None = None) -> Entities:
             if len(name.split()) > len(full.get(surname, "").split()):
                 full[surname] = name
         elif kind == "organizations":
-            name = organization_name(re.sub(r"^the\s+", "", name, flags=re.I))
+            name = organization_name(name)
             if name and _named_by_possessive(span):
                 name += span[-1].text  # "Moody's said": the firm, not a genitive
             if len(name) >= 2 and name.split()[-1].lower() not in CURRENCIES:
                 bodies[name] += 1
         else:
-            found.places[canonical(re.sub(r"^the\s+", "", name, flags=re.I))] += 1
+            found.places[canonical(name)] += 1
+
+    def fullest(name: str) -> str:
+        return full.get(name.split()[-1].lower(), name)
+
     for name in people:
-        found.people[full.get(name.split()[-1].lower(), name)] += 1
-    _settle(found, bodies, {full.get(name.split()[-1].lower(), name) for name in titled})
+        found.people[fullest(name)] += 1
+    _settle(found, bodies, {fullest(name) for name in titled})
     for name, n in bodies.items():
         if " " not in name and " " in full.get(name.lower(), ""):
             found.people[full[name.lower()]] += n

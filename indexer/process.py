@@ -44,7 +44,7 @@ ENRICH_VERSION = 26  # 4: quote keys and vectors; 5, 6: story signals; 7: lead =
 # 21: the dateline's state or province among the places, by its name (Conn. → Connecticut)
 # 22–26: a company under one name ("Gabelli and Co Inc", "Chrysler Corp" → Gabelli, Chrysler), "the Bank" as the bank the
 # article names, an organisation that is a named person's surname as that person, no table labels or time zones;
-# a "person" labelled an organisation as often (Chelsea) or "the" something (the Lib Dems) an organisation;
+# a "person" labelled an organisation more often (Chelsea) or "the" something (the Lib Dems) an organisation;
 # "Moody's said" is Moody's, "Group of" Seven is the Group of Seven; a "person" labelled a place more often a place,
 # and a person written with a title ("Mr Ash") stays a person
 Encode = Callable[[list[str]], list[list[float]]]
